@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what ROCmForge needs to build and test on Debian 12, idempotently: only missing packages
+# are installed (apt-get, with sudo when not root). Safe to run again and again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake git pkg-config
+  libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libxxhash-dev nlohmann-json3-dev
+  clang libclang-rt-14-dev      # libFuzzer and the sanitizers
+  nodejs npm                     # the llama.cpp oracle comes from npm
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

@@ -1,0 +1,80 @@
+#include "support/atomic_file.h"
+
+#include <dirent.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "support/mapped_file.h"
+#include "tests/test_util.h"
+
+namespace rf {
+namespace {
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  closedir(d);
+  return names;
+}
+
+TEST(AtomicFileTest, CommitWritesWholeFile) {
+  std::string dir = testing::TempDir();
+  std::string path = dir + "/out.bin";
+  auto w = AtomicFileWriter::Create(path);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE(w->Write("hello ").ok());
+  ASSERT_TRUE(w->WriteZeros(3).ok());
+  EXPECT_EQ(w->offset(), 9u);
+  ASSERT_TRUE(w->Commit().ok());
+  auto text = ReadFileToString(path);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, std::string("hello \0\0\0", 9));
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"out.bin"});
+}
+
+TEST(AtomicFileTest, AbandonedWriterLeavesNothing) {
+  std::string dir = testing::TempDir();
+  {
+    auto w = AtomicFileWriter::Create(dir + "/out.bin");
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(w->Write("partial").ok());
+  }
+  EXPECT_TRUE(ListDir(dir).empty());
+}
+
+TEST(AtomicFileTest, AbandonedWriterKeepsOldFile) {
+  std::string dir = testing::TempDir();
+  std::string path = dir + "/out.bin";
+  ASSERT_TRUE(WriteFileAtomically(path, {reinterpret_cast<const uint8_t*>("old"), 3}).ok());
+  {
+    auto w = AtomicFileWriter::Create(path);
+    ASSERT_TRUE(w->Write("new but unfinished").ok());
+  }
+  EXPECT_EQ(*ReadFileToString(path), "old");
+}
+
+TEST(AtomicFileTest, MissingDirectoryIsAnError) {
+  auto w = AtomicFileWriter::Create("/nonexistent-dir/x.bin");
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("/nonexistent-dir/x.bin"), absl::string_view::npos);
+}
+
+TEST(MappedFileTest, MapsBytes) {
+  std::string path = testing::TempDir() + "/m.bin";
+  ASSERT_TRUE(WriteFileAtomically(path, {reinterpret_cast<const uint8_t*>("abc"), 3}).ok());
+  auto m = MappedFile::Open(path);
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(m->size(), 3u);
+  EXPECT_EQ(m->data()[1], 'b');
+  EXPECT_FALSE(MappedFile::Open(path + ".missing").ok());
+  EXPECT_FALSE(MappedFile::Open(testing::TempDir()).ok());  // a directory
+}
+
+}  // namespace
+}  // namespace rf

@@ -1,0 +1,17 @@
+// The subcommands of rfc, one file each (rfc_<name>.cc).
+#pragma once
+
+#include <vector>
+
+namespace rf::tools {
+
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);  // argv[1] is the command's name
+};
+
+int RunInspect(int argc, char** argv);
+
+inline std::vector<Command> RfcCommands() { return {{"inspect", RunInspect}}; }
+
+}  // namespace rf::tools

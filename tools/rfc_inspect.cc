@@ -1,0 +1,28 @@
+// rfc inspect MODEL.gguf: what a GGUF file holds.
+#include <cstdio>
+
+#include "frontends/gguf/describe.h"
+#include "frontends/gguf/gguf.h"
+#include "tools/cli.h"
+#include "tools/rfc_commands.h"
+
+namespace rf::tools {
+
+int RunInspect(int argc, char** argv) {
+  const std::vector<cli::FlagSpec> flags = {{"help", false, "show this help"}};
+  auto args = cli::Args::Parse(argc, argv, 2, flags);
+  if (!args.ok() || args->Has("help") || args->positional().size() != 1) {
+    if (!args.ok()) std::fprintf(stderr, "rfc inspect: %s\n", args.status().ToString().c_str());
+    std::fprintf(stderr, "usage: rfc inspect MODEL.gguf\n%s", cli::FlagHelp(flags).c_str());
+    return args.ok() && args->Has("help") ? 0 : 2;
+  }
+  auto file = gguf::GgufFile::Open(args->positional()[0]);
+  if (!file.ok()) {
+    std::fprintf(stderr, "rfc inspect: %s\n", std::string(file.status().message()).c_str());
+    return 1;
+  }
+  std::fputs(gguf::DescribeGguf(**file).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace rf::tools
