@@ -35,6 +35,18 @@ std::string OracleDir() {
   return dir;
 }
 
+std::string OracleLlamaLogits() {
+  const std::string dir = OracleDir();
+  std::string lib;
+  if (FILE* f = fopen((dir + "/lib.path").c_str(), "r")) {
+    char buf[4096];
+    if (fgets(buf, sizeof(buf), f) != nullptr) lib = buf;
+    fclose(f);
+    while (!lib.empty() && (lib.back() == '\n' || lib.back() == '\r')) lib.pop_back();
+  }
+  return "RF_ORACLE_LIB='" + lib + "' '" + dir + "/llama-logits'";
+}
+
 std::string RunCommand(const std::string& command, int* exit_code) {
   std::string out;
   FILE* pipe = popen(command.c_str(), "r");

@@ -21,6 +21,10 @@ std::string TempDir();
 // RF_REQUIRE_ORACLE=1 (CI), a missing oracle fails the test instead of skipping it.
 std::string OracleDir();
 
+// The shell prefix that runs the oracle's llama-logits with its libraries found:
+// "RF_ORACLE_LIB=<dir> <dir>/llama-logits". Only valid when OracleDir() is not empty.
+std::string OracleLlamaLogits();
+
 // Runs a command, returns its stdout; fails the test on a non-zero exit.
 std::string RunCommand(const std::string& command, int* exit_code = nullptr);
 
