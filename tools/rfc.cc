@@ -1,6 +1,7 @@
 // rfc: the ROCmForge compiler driver. Thin: parses the command line, calls a library, prints.
 //
 //   rfc inspect MODEL.gguf          version, metadata, hyperparameters, tensor table
+//   rfc opt FILE.ir --passes=a,b    run passes over IR text, print the result
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -15,6 +16,7 @@ void PrintUsage(FILE* out) {
       "\n"
       "commands:\n"
       "  inspect MODEL.gguf     print a GGUF file's metadata, hyperparameters and tensors\n"
+      "  opt FILE.ir            run passes over IR text and print the result (like mlir-opt)\n"
       "\n"
       "`rfc COMMAND --help` describes a command's flags.\n",
       out);
