@@ -17,6 +17,7 @@ void PrintUsage(FILE* out) {
       "commands:\n"
       "  inspect MODEL.gguf     print a GGUF file's metadata, hyperparameters and tensors\n"
       "  opt FILE.ir            run passes over IR text and print the result (like mlir-opt)\n"
+      "  compile MODEL.gguf     lower a model and run the pipeline (--emit=ir prints the graph)\n"
       "\n"
       "`rfc COMMAND --help` describes a command's flags.\n",
       out);

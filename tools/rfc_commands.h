@@ -12,7 +12,8 @@ struct Command {
 
 int RunInspect(int argc, char** argv);
 int RunOpt(int argc, char** argv);
+int RunCompile(int argc, char** argv);
 
-inline std::vector<Command> RfcCommands() { return {{"inspect", RunInspect}, {"opt", RunOpt}}; }
+inline std::vector<Command> RfcCommands() { return {{"inspect", RunInspect}, {"opt", RunOpt}, {"compile", RunCompile}}; }
 
 }  // namespace rf::tools
