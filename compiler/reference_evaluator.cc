@@ -45,9 +45,9 @@ absl::StatusOr<std::unique_ptr<ReferenceEvaluator>> ReferenceEvaluator::Create(
       for (const ir::Dim& d : v->type().shape) shape.push_back(d.value);
       std::vector<int64_t> ggml_dims(shape.rbegin(), shape.rend());
       if (t->type != ir::ToGgml(v->type().elem) || t->dims != ggml_dims) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            weights.name(), ": tensor '", name, "' is ", quant::TypeName(t->type), " ",
-            t->ShapeString(), ", the graph expects ", v->type().ToString()));
+        return absl::InvalidArgumentError(
+            absl::StrCat(weights.name(), ": tensor '", name, "' is ", quant::TypeName(t->type), " ",
+                         t->ShapeString(), ", the graph expects ", v->type().ToString()));
       }
       ev->weights_[v] = t->data;
     } else if (op->kind() == OpKind::kState) {
@@ -110,8 +110,8 @@ absl::StatusOr<std::map<std::string, std::vector<float>>> ReferenceEvaluator::Ru
         const int64_t V = Dim(in(0), 0, T), E = Dim(in(0), 1, T);
         for (int64_t t = 0; t < T; ++t) {
           if (i32(in(1))[t] < 0 || i32(in(1))[t] >= V) {
-            return absl::InvalidArgumentError(
-                absl::StrCat("token id ", i32(in(1))[t], " is outside the vocabulary [0, ", V, ")"));
+            return absl::InvalidArgumentError(absl::StrCat(
+                "token id ", i32(in(1))[t], " is outside the vocabulary [0, ", V, ")"));
           }
         }
         alloc(r);
@@ -122,7 +122,8 @@ absl::StatusOr<std::map<std::string, std::vector<float>>> ReferenceEvaluator::Ru
       case OpKind::kRmsNorm: {
         const int64_t n = Dim(in(0), -1, T);
         alloc(r);
-        cpu::RmsNorm(f32(in(0)), f32(in(1)), Count(in(0), T) / n, n, op.attrs().Float("eps"), f32(r));
+        cpu::RmsNorm(f32(in(0)), f32(in(1)), Count(in(0), T) / n, n, op.attrs().Float("eps"),
+                     f32(r));
         break;
       }
       case OpKind::kMatmul: {
@@ -162,8 +163,8 @@ absl::StatusOr<std::map<std::string, std::vector<float>>> ReferenceEvaluator::Ru
         const int64_t C = Dim(in(0), 0, T);
         for (int64_t t = 0; t < T; ++t) {
           if (i32(in(2))[t] < 0 || i32(in(2))[t] >= C) {
-            return absl::OutOfRangeError(absl::StrCat("position ", i32(in(2))[t],
-                                                      " is outside the KV cache [0, ", C, ")"));
+            return absl::OutOfRangeError(
+                absl::StrCat("position ", i32(in(2))[t], " is outside the KV cache [0, ", C, ")"));
           }
         }
         cpu::KvStore(data.at(in(0)), ir::ToGgml(in(0)->type().elem), Dim(in(0), 1, T),
@@ -205,6 +206,68 @@ absl::StatusOr<std::map<std::string, std::vector<float>>> ReferenceEvaluator::Ru
         } else {
           std::memcpy(out.data(), f32(x), out.size() * sizeof(float));
         }
+        break;
+      }
+      case OpKind::kAddRmsNorm: {
+        const int64_t n = Dim(in(0), -1, T);
+        alloc(op.result(0));
+        alloc(op.result(1));
+        cpu::AddRmsNorm(f32(in(0)), f32(in(1)), f32(in(2)), Count(in(0), T) / n, n,
+                        op.attrs().Float("eps"), f32(op.result(0)), f32(op.result(1)));
+        break;
+      }
+      case OpKind::kMatmulAdd: {
+        const int64_t K = Dim(in(0), -1, T), N = Dim(in(1), 0, T);
+        alloc(r);
+        cpu::MatmulAdd(f32(in(0)), Count(in(0), T) / K, K, data.at(in(1)),
+                       ir::ToGgml(in(1)->type().elem), N, f32(in(2)), Count(in(2), T), f32(r),
+                       &pool_);
+        break;
+      }
+      case OpKind::kRmsNormMatmul: {
+        const int64_t K = Dim(in(0), -1, T), N = Dim(in(2), 0, T);
+        const bool has_addend = op.num_operands() == 4;
+        alloc(r);
+        cpu::RmsNormMatmul(f32(in(0)), f32(in(1)), op.attrs().Float("eps"), Count(in(0), T) / K, K,
+                           data.at(in(2)), ir::ToGgml(in(2)->type().elem), N,
+                           has_addend ? f32(in(3)) : nullptr, has_addend ? Count(in(3), T) : 0,
+                           f32(r), &pool_);
+        break;
+      }
+      case OpKind::kMatmulSiluMul:
+      case OpKind::kRmsNormMatmulSiluMul: {
+        const bool norm = op.kind() == OpKind::kRmsNormMatmulSiluMul;
+        const int w = norm ? 2 : 1;
+        const int64_t K = Dim(in(0), -1, T), N = Dim(in(w), 0, T);
+        if (in(w)->type().elem != in(w + 1)->type().elem) {
+          return absl::UnimplementedError("gate and up weights of different types");
+        }
+        alloc(r);
+        cpu::MatmulSiluMul(f32(in(0)), norm ? f32(in(1)) : nullptr,
+                           norm ? op.attrs().Float("eps") : 0.0f, Count(in(0), T) / K, K,
+                           data.at(in(w)), data.at(in(w + 1)), ir::ToGgml(in(w)->type().elem), N,
+                           f32(r), &pool_);
+        break;
+      }
+      case OpKind::kRopeAttention: {
+        const int64_t C = Dim(in(3), 0, T);
+        for (int64_t t = 0; t < T; ++t) {
+          if (i32(in(5))[t] < 0 || i32(in(5))[t] >= C) {
+            return absl::OutOfRangeError(
+                absl::StrCat("position ", i32(in(5))[t], " is outside the KV cache [0, ", C, ")"));
+          }
+        }
+        alloc(op.result(0));
+        const std::string& style = op.attrs().String("style");
+        cpu::RopeParams rope{style == "norm" ? cpu::RopeStyle::kNorm : cpu::RopeStyle::kNeox,
+                             op.attrs().Int("n_rot"), op.attrs().Float("theta"),
+                             op.num_operands() == 7 ? f32(in(6)) : nullptr};
+        cpu::RopeAttention(f32(in(0)), f32(in(1)), f32(in(2)), Dim(in(0), 0, T), Dim(in(0), 1, T),
+                           Dim(in(1), 1, T), Dim(in(0), 2, T), data.at(in(3)), data.at(in(4)),
+                           ir::ToGgml(in(3)->type().elem), i32(in(5)), rope,
+                           op.attrs().Float("scale"), f32(op.result(0)), &pool_);
+        data[op.result(1)] = data.at(in(3));
+        data[op.result(2)] = data.at(in(4));
         break;
       }
       case OpKind::kCount:

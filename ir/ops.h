@@ -39,17 +39,26 @@ enum class OpKind : uint8_t {
   kLastToken,  // last_token(x [T, E]) -> [1, E]: only the last row goes on to the logits
   kArgmax,     // argmax(x [.., V]) -> [..] i32
   kOutput,     // output "logits"(x): marks a graph result
+  // Fused ops, created by passes/fuse_*.cc. Each computes exactly what its unfused parts would.
+  kAddRmsNorm,            // add_rms_norm(x, r, w) {eps} -> (s = x + r, rms_norm(s, w))
+  kMatmulAdd,             // matmul_add(x, W, a) = x W^T + a   (a: a bias [N] or a residual [.., N])
+  kRmsNormMatmul,         // rms_norm_matmul(x, nw, W [, a]) {eps} = rms_norm(x, nw) W^T (+ a)
+  kMatmulSiluMul,         // matmul_silu_mul(x, Wg, Wu) = silu(x Wg^T) * (x Wu^T)
+  kRmsNormMatmulSiluMul,  // rms_norm_matmul_silu_mul(x, nw, Wg, Wu) {eps}: the same on rms_norm(x)
+  kRopeAttention,         // rope_attention(q, k, v, k_cache, v_cache, pos [, freq_factors])
+  //   {style, n_rot, theta, scale} -> (out, k_cache', v_cache'): ropes q and k,
+  //   stores k and v at pos, attends; the caches are updated in place
   kCount,
 };
 
 struct OpDef {
   OpKind kind;
   const char* name;
-  int num_operands;      // -1: checked by the inference rule (optional operands)
+  int num_operands;  // -1: checked by the inference rule (optional operands)
   int num_results;
-  bool has_name_arg;     // input/weight/state/output: a quoted name after the op name
-  bool declared_type;    // the result type is declared in the text, not inferred
-  bool side_effects;     // never dead (output, kv_store)
+  bool has_name_arg;   // input/weight/state/output: a quoted name after the op name
+  bool declared_type;  // the result type is declared in the text, not inferred
+  bool side_effects;   // never dead (output, kv_store)
   // Fills `results` (sized num_results) from the op's operands and attributes, or explains why
   // the op is ill-formed.
   absl::Status (*infer)(const Op& op, std::vector<Type>& results);

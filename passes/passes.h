@@ -11,5 +11,13 @@ namespace rf::passes {
 std::unique_ptr<Pass> CreateInferTypesPass();
 // Removes ops whose results are unused and that have no side effects (dce.cc).
 std::unique_ptr<Pass> CreateDcePass();
+// Moves last_token above the rms_norm feeding it (hoist_last_token.cc).
+std::unique_ptr<Pass> CreateHoistLastTokenPass();
+// Fusions, one pattern each (fuse_*.cc).
+std::unique_ptr<Pass> CreateFuseMatmulAddPass();
+std::unique_ptr<Pass> CreateFuseGateUpSiluPass();
+std::unique_ptr<Pass> CreateFuseAddRmsNormPass();
+std::unique_ptr<Pass> CreateFuseRmsNormMatmulPass();
+std::unique_ptr<Pass> CreateFuseRopeAttentionPass();
 
 }  // namespace rf::passes

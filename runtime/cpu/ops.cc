@@ -214,4 +214,53 @@ void Argmax(const float* x, int64_t rows, int64_t n, int32_t* out) {
   }
 }
 
+void AddRmsNorm(const float* x, const float* r, const float* w, int64_t rows, int64_t n, float eps,
+                float* s, float* out) {
+  Add(x, rows * n, r, rows * n, s);
+  RmsNorm(s, w, rows, n, eps, out);
+}
+
+void MatmulAdd(const float* x, int64_t T, int64_t K, const void* w, quant::GgmlType type, int64_t N,
+               const float* addend, int64_t na, float* out, ThreadPool* pool) {
+  Matmul(x, T, K, w, type, N, out, pool);
+  Add(out, T * N, addend, na, out);
+}
+
+void RmsNormMatmul(const float* x, const float* norm_w, float eps, int64_t T, int64_t K,
+                   const void* w, quant::GgmlType type, int64_t N, const float* addend, int64_t na,
+                   float* out, ThreadPool* pool) {
+  std::vector<float> normed(T * K);
+  RmsNorm(x, norm_w, T, K, eps, normed.data());
+  Matmul(normed.data(), T, K, w, type, N, out, pool);
+  if (addend != nullptr) Add(out, T * N, addend, na, out);
+}
+
+void MatmulSiluMul(const float* x, const float* norm_w, float eps, int64_t T, int64_t K,
+                   const void* w_gate, const void* w_up, quant::GgmlType type, int64_t N,
+                   float* out, ThreadPool* pool) {
+  std::vector<float> normed;
+  if (norm_w != nullptr) {
+    normed.resize(T * K);
+    RmsNorm(x, norm_w, T, K, eps, normed.data());
+    x = normed.data();
+  }
+  std::vector<float> up(T * N);
+  Matmul(x, T, K, w_gate, type, N, out, pool);
+  Matmul(x, T, K, w_up, type, N, up.data(), pool);
+  Silu(out, T * N, out);
+  Mul(out, T * N, up.data(), T * N, out);
+}
+
+void RopeAttention(const float* q, const float* k, const float* v, int64_t T, int64_t H,
+                   int64_t Hkv, int64_t D, void* k_cache, void* v_cache, quant::GgmlType cache_type,
+                   const int32_t* pos, const RopeParams& rope, float scale, float* out,
+                   ThreadPool* pool) {
+  std::vector<float> q_roped(T * H * D), k_roped(T * Hkv * D);
+  Rope(q, T, H, D, pos, rope.freq_factors, rope.style, rope.n_rot, rope.theta, q_roped.data());
+  Rope(k, T, Hkv, D, pos, rope.freq_factors, rope.style, rope.n_rot, rope.theta, k_roped.data());
+  KvStore(k_cache, cache_type, Hkv, D, k_roped.data(), T, pos);
+  KvStore(v_cache, cache_type, Hkv, D, v, T, pos);
+  Attention(q_roped.data(), T, H, D, k_cache, v_cache, cache_type, Hkv, pos, scale, out, pool);
+}
+
 }  // namespace rf::cpu

@@ -62,4 +62,34 @@ void Softmax(const float* x, int64_t rows, int64_t n, float* out);
 // out[r] = the first index of the largest x[r, :].   x: [rows, n]
 void Argmax(const float* x, int64_t rows, int64_t n, int32_t* out);
 
+// Fused ops: each computes exactly what its unfused parts compute, in the same order, so fusing
+// never changes a CPU result.
+
+// s = x + r; n = RmsNorm(s, w).   x, r, s, n: [rows, n]
+void AddRmsNorm(const float* x, const float* r, const float* w, int64_t rows, int64_t n, float eps,
+                float* s, float* out);
+// out = Matmul(x, W) + addend (addend broadcast: [N] bias or [T, N] residual; na elements).
+void MatmulAdd(const float* x, int64_t T, int64_t K, const void* w, quant::GgmlType type, int64_t N,
+               const float* addend, int64_t na, float* out, ThreadPool* pool);
+// out = Matmul(RmsNorm(x, norm_w), W) (+ addend when not null).
+void RmsNormMatmul(const float* x, const float* norm_w, float eps, int64_t T, int64_t K,
+                   const void* w, quant::GgmlType type, int64_t N, const float* addend, int64_t na,
+                   float* out, ThreadPool* pool);
+// out = Silu(Matmul(x', Wg)) * Matmul(x', Wu) with x' = RmsNorm(x, norm_w) when norm_w is not null.
+void MatmulSiluMul(const float* x, const float* norm_w, float eps, int64_t T, int64_t K,
+                   const void* w_gate, const void* w_up, quant::GgmlType type, int64_t N,
+                   float* out, ThreadPool* pool);
+// Rope(q), Rope(k), KvStore(k), KvStore(v), Attention(q) in one call.
+//   q, out: [T, H, D]; k, v: [T, Hkv, D]; caches: [C, Hkv, D]
+struct RopeParams {
+  RopeStyle style;
+  int64_t n_rot;
+  float theta;
+  const float* freq_factors;  // [n_rot/2] or null
+};
+void RopeAttention(const float* q, const float* k, const float* v, int64_t T, int64_t H,
+                   int64_t Hkv, int64_t D, void* k_cache, void* v_cache, quant::GgmlType cache_type,
+                   const int32_t* pos, const RopeParams& rope, float scale, float* out,
+                   ThreadPool* pool);
+
 }  // namespace rf::cpu

@@ -10,11 +10,14 @@
 #include "compiler/reference_evaluator.h"
 
 #include <cstdio>
+#include <set>
 
 #include "frontends/gguf/hparams.h"
 #include "frontends/gguf/lower.h"
 #include "gtest/gtest.h"
 #include "ir/verifier.h"
+#include "passes/pass_manager.h"
+#include "passes/registry.h"
 #include "tests/oracle_run.h"
 #include "tests/test_util.h"
 
@@ -189,6 +192,56 @@ TEST(ReferenceEvaluatorOracleTest, EverySingleOpPerturbationIsCaught) {
     std::printf("[measured] mutation '%s': max|diff| %.3g, rel L2 %.3g, argmax mismatches %d\n",
                 m.name, s.worst.max_abs, s.worst.rel_l2, s.argmax_mismatch);
     EXPECT_TRUE(caught) << "mutation '" << m.name << "' went unnoticed";
+  }
+}
+
+}  // namespace
+}  // namespace rf::compiler
+
+namespace rf::compiler {
+namespace {
+
+// Logits of a prompt and a few decode steps, with `pipeline` run after lowering.
+std::vector<std::vector<float>> EvaluateWithPipeline(const gguf::GgufFile& file,
+                                                     const std::vector<std::string>& pipeline,
+                                                     const std::set<std::string>& disabled) {
+  gguf::LowerOptions lower;
+  lower.max_context = 64;
+  auto graph = gguf::LowerModel(file, lower);
+  EXPECT_TRUE(graph.ok());
+  passes::PassManagerOptions options;
+  options.verify_each = true;
+  options.disabled = disabled;
+  passes::PassManager pm(options);
+  EXPECT_TRUE(pm.AddByName(pipeline).ok());
+  absl::Status s = pm.Run(**graph);
+  EXPECT_TRUE(s.ok()) << s;
+  auto ev = ReferenceEvaluator::Create(**graph, file);
+  EXPECT_TRUE(ev.ok());
+  std::vector<std::vector<float>> rows;
+  std::vector<int32_t> tokens = {1, 403, 407, 261, 378}, positions = {0, 1, 2, 3, 4};
+  for (int step = 0; step < 6; ++step) {
+    auto out = (*ev)->Run(tokens, positions);
+    EXPECT_TRUE(out.ok()) << out.status();
+    rows.push_back(out->at("logits"));
+    tokens = {testing::ArgMax(rows.back())};
+    positions = {5 + step};
+  }
+  return rows;
+}
+
+// Fused ops compute exactly what their parts compute, in the same order: the default pipeline,
+// and the pipeline with any one fusion switched off, give bit-identical logits to the unfused
+// graph.
+TEST(ReferenceEvaluatorTest, FusionsDoNotChangeLogits) {
+  auto file = gguf::GgufFile::Open(testing::ModelPath("stories260K.gguf"));
+  ASSERT_TRUE(file.ok());
+  const auto unfused = EvaluateWithPipeline(**file, {"infer-types"}, {});
+  const auto pipeline = passes::DefaultPipeline();
+  EXPECT_EQ(EvaluateWithPipeline(**file, pipeline, {}), unfused);
+  for (const std::string& pass : pipeline) {
+    if (pass.rfind("fuse-", 0) != 0 && pass != "hoist-last-token") continue;
+    EXPECT_EQ(EvaluateWithPipeline(**file, pipeline, {pass}), unfused) << "with " << pass << " off";
   }
 }
 

@@ -10,6 +10,12 @@ namespace {
 
 using E = ElemType;
 
+AttrMap AttrsEps() {
+  AttrMap a;
+  a.Set("eps", 1e-5f);
+  return a;
+}
+
 // A graph that uses every op kind of the vocabulary at least once.
 std::unique_ptr<Graph> EveryOpGraph() {
   auto g = std::make_unique<Graph>();
@@ -36,15 +42,44 @@ std::unique_ptr<Graph> EveryOpGraph() {
   (void)k3;
   Value* kv3 = b.Reshape(kv, MakeType(E::kF32, {"T", 2, 32}));
   (void)kv3;
-  Value* ks = b.KvStore(kc, b.Reshape(b.Matmul(n, b.Weight("attn_k.weight", MakeType(E::kF16, {16, 64}))),
-                                      MakeType(E::kF32, {"T", 2, 8})), pos);
-  Value* vs = b.KvStore(vc, b.Reshape(b.Matmul(n, b.Weight("attn_v.weight", MakeType(E::kBF16, {16, 64}))),
-                                      MakeType(E::kF32, {"T", 2, 8})), pos);
+  Value* ks =
+      b.KvStore(kc,
+                b.Reshape(b.Matmul(n, b.Weight("attn_k.weight", MakeType(E::kF16, {16, 64}))),
+                          MakeType(E::kF32, {"T", 2, 8})),
+                pos);
+  Value* vs =
+      b.KvStore(vc,
+                b.Reshape(b.Matmul(n, b.Weight("attn_v.weight", MakeType(E::kBF16, {16, 64}))),
+                          MakeType(E::kF32, {"T", 2, 8})),
+                pos);
   Value* att = b.Attention(b.Add(qr, qn), ks, vs, pos, 0.35355339f);
   Value* flat = b.Reshape(att, MakeType(E::kF32, {"T", 64}));
   Value* last = b.LastToken(b.Softmax(flat));
   b.Output("logits", last);
   b.Output("next", b.Argmax(last));
+  // The fused ops.
+  Value* wg = b.Weight("ffn_gate.weight", MakeType(E::kQ6_K, {32, 64}));
+  Value* wu = b.Weight("ffn_up.weight", MakeType(E::kQ6_K, {32, 64}));
+  Op* arn = b.Create(OpKind::kAddRmsNorm, {x, n, norm_w}, AttrsEps());
+  Value* nm =
+      b.Create(OpKind::kRmsNormMatmul, {arn->result(1), norm_w, wq, bq}, AttrsEps())->result(0);
+  Value* ma = b.Create(OpKind::kMatmulAdd, {nm, wq, arn->result(0)})->result(0);
+  Value* msm = b.Create(OpKind::kMatmulSiluMul, {ma, wg, wu})->result(0);
+  Value* nmsm =
+      b.Create(OpKind::kRmsNormMatmulSiluMul, {ma, norm_w, wg, wu}, AttrsEps())->result(0);
+  b.Output("msm", b.Add(msm, nmsm));
+  AttrMap rope;
+  rope.Set("style", std::string("neox"));
+  rope.Set("n_rot", int64_t{8});
+  rope.Set("theta", 1e6f);
+  rope.Set("scale", 0.125f);
+  Value* kk = b.Reshape(b.Matmul(n, b.Weight("k2", MakeType(E::kF32, {16, 64}))),
+                        MakeType(E::kF32, {"T", 2, 8}));
+  Op* ra = b.Create(OpKind::kRopeAttention,
+                    {q3, kk, kk, b.State("ck", MakeType(E::kF32, {128, 2, 8})),
+                     b.State("cv", MakeType(E::kF32, {128, 2, 8})), pos, freqs},
+                    rope);
+  b.Output("ra", ra->result(0));
   EXPECT_TRUE(b.status().ok()) << b.status();
   return g;
 }

@@ -14,10 +14,11 @@ std::string VerifyError(const std::string& body) {
 }
 
 TEST(IrVerifierTest, AcceptsWellFormedOps) {
-  EXPECT_EQ(VerifyError("%x = input \"x\" : T x 8 x f32\n%w = weight \"w\" : 8 x f32\n"
-                        "%n = rms_norm(%x, %w) {eps = 1e-05} : (T x 8 x f32, 8 x f32) -> T x 8 x f32\n"
-                        "output \"y\"(%n) : (T x 8 x f32) -> ()"),
-            "OK");
+  EXPECT_EQ(
+      VerifyError("%x = input \"x\" : T x 8 x f32\n%w = weight \"w\" : 8 x f32\n"
+                  "%n = rms_norm(%x, %w) {eps = 1e-05} : (T x 8 x f32, 8 x f32) -> T x 8 x f32\n"
+                  "output \"y\"(%n) : (T x 8 x f32) -> ()"),
+      "OK");
 }
 
 struct Case {
@@ -38,7 +39,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"%x = input \"x\" : T x 8 x f32\n%w = weight \"w\" : 4 x f32\n"
              "%n = rms_norm(%x, %w) {eps = 1e-05} : T x 8 x f32",
-             "x's last dim vs the weight: 8 vs 4"},
+             "x's last dim vs the norm weight: 8 vs 4"},
         Case{"%x = input \"x\" : T x 8 x f32\n%w = weight \"w\" : 8 x f32\n"
              "%n = rms_norm(%x, %w) : T x 8 x f32",
              "missing attribute 'eps'"},
@@ -54,8 +55,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"%x = input \"x\" : T x 8 x f32\n%w = weight \"w\" : 16 x 8 x q8_0\n"
              "%y = matmul(%x, %w) : T x 8 x f32",
              "result 0 is declared T x 8 x f32 but the op gives T x 16 x f32"},
-        Case{"%x = input \"x\" : T x 8 x f32\n%b = weight \"b\" : 4 x f32\n%y = add(%x, %b) : T x 8 x f32",
-             "b's shape must equal a's or be a suffix of it"},
+        Case{"%x = input \"x\" : T x 8 x f32\n%b = weight \"b\" : 4 x f32\n%y = add(%x, %b) : T x "
+             "8 x f32",
+             "b's shape must equal T x 8 x f32 or be a suffix of it, has 4 x f32"},
         Case{"%x = input \"x\" : T x 8 x f32\n%y = add(%x, %x)", "result 0 has no type"},
         Case{"%x = input \"x\" : T x 2 x 8 x f32\n%p = input \"p\" : T x i32\n"
              "%y = rope(%x, %p) {n_rot = 8, style = \"gptj\", theta = 10000.0} : T x 2 x 8 x f32",
@@ -72,7 +74,8 @@ INSTANTIATE_TEST_SUITE_P(
              "%p = input \"p\" : T x i32\n%s = kv_store(%c, %x, %p) : 16 x 2 x 8 x f16",
              "cache heads vs x heads: 2 vs 3"},
         Case{"%c = state \"k\" : 16 x 3 x 8 x f16\n%q = input \"q\" : T x 4 x 8 x f32\n"
-             "%p = input \"p\" : T x i32\n%a = attention(%q, %c, %c, %p) {scale = 0.5} : T x 4 x 8 x f32",
+             "%p = input \"p\" : T x i32\n%a = attention(%q, %c, %c, %p) {scale = 0.5} : T x 4 x 8 "
+             "x f32",
              "must be a multiple of the cache heads"},
         Case{"%c = state \"k\" : T x 2 x 8 x f16", "a state's shape must be constant"},
         Case{"%x = input \"x\" : T x 8 x q8_0", "an input must be i32 or f32"},
