@@ -7,6 +7,38 @@
 
 namespace rf::ir {
 
+const char* RegionName(Region r) {
+  switch (r) {
+    case Region::kWeights:
+      return "w";
+    case Region::kKvCache:
+      return "kv";
+    case Region::kActivations:
+      return "act";
+    case Region::kStepParams:
+      return "param";
+    case Region::kNone:
+      break;
+  }
+  return "none";
+}
+
+int64_t MemoryLayout::Base(Region r) const {
+  switch (r) {
+    case Region::kWeights:
+      return 0;
+    case Region::kKvCache:
+      return weights;
+    case Region::kActivations:
+      return weights + kv_cache;
+    case Region::kStepParams:
+      return weights + kv_cache + activations;
+    case Region::kNone:
+      break;
+  }
+  return 0;
+}
+
 Op::Op(OpKind kind, std::vector<Value*> operands, int num_results, AttrMap attrs)
     : kind_(kind), operands_(std::move(operands)), attrs_(std::move(attrs)) {
   for (int i = 0; i < num_results; ++i) results_.emplace_back(new Value(this, i));
@@ -21,7 +53,9 @@ void Op::SetOperand(int i, Value* v) {
   v->users_.push_back(this);
 }
 
-std::string Op::ToString() const { return PrintOp(*this); }
+std::string Op::ToString() const {
+  return PrintOp(*this);
+}
 
 void Graph::SetSymbol(absl::string_view name, int64_t upper_bound) {
   for (Symbol& s : symbols_) {

@@ -26,6 +26,29 @@ namespace rf::ir {
 
 class Op;
 
+// Where a value lives in the arena, once memory planning has run. The arena is one buffer of
+// regions in this order: weights | kv cache | activations | step parameters; offsets are relative
+// to the value's region. Views (reshape, a KV store's updated cache) share their base's bytes.
+enum class Region : uint8_t { kNone, kWeights, kKvCache, kActivations, kStepParams };
+const char* RegionName(Region r);  // "w", "kv", "act", "param"
+struct Placement {
+  Region region = Region::kNone;
+  int64_t offset = 0;
+  bool operator==(const Placement& o) const { return region == o.region && offset == o.offset; }
+};
+
+// The sizes of the arena's regions (bytes), set by memory planning.
+struct MemoryLayout {
+  int64_t weights = 0;
+  int64_t kv_cache = 0;
+  int64_t activations = 0;
+  int64_t step_params = 0;
+  bool planned() const { return weights + kv_cache + activations + step_params > 0; }
+  // Where each region starts in the arena.
+  int64_t Base(Region r) const;
+  int64_t total() const { return weights + kv_cache + activations + step_params; }
+};
+
 class Value {
  public:
   Op* def() const { return def_; }
@@ -39,6 +62,8 @@ class Value {
   // A name for printing ("q", "blk0.attn_out"); empty means numbered.
   const std::string& name() const { return name_; }
   void set_name(std::string n) { name_ = std::move(n); }
+  const Placement& placement() const { return placement_; }
+  void set_placement(Placement p) { placement_ = p; }
   // The ops that use this value, once per operand slot (an op using it twice appears twice).
   const std::vector<Op*>& users() const { return users_; }
   bool has_users() const { return !users_.empty(); }
@@ -52,6 +77,7 @@ class Value {
   Type type_;
   bool has_type_ = false;
   std::string name_;
+  Placement placement_;
   std::vector<Op*> users_;
 };
 
@@ -107,6 +133,9 @@ class Graph {
   const Symbol* FindSymbol(absl::string_view name) const;
   int64_t Bound(absl::string_view symbol) const;  // 0 if undeclared
 
+  const MemoryLayout& memory() const { return memory_; }
+  void set_memory(MemoryLayout m) { memory_ = m; }
+
   OpList& ops() { return ops_; }
   const OpList& ops() const { return ops_; }
   size_t size() const { return ops_.size(); }
@@ -127,6 +156,7 @@ class Graph {
  private:
   std::string name_;
   std::vector<Symbol> symbols_;
+  MemoryLayout memory_;
   OpList ops_;
 };
 

@@ -407,6 +407,19 @@ const OpDef& GetOpDef(OpKind kind) {
   return kOpDefs[static_cast<size_t>(kind)];
 }
 
+int AliasedOperand(OpKind kind, int result) {
+  switch (kind) {
+    case OpKind::kReshape:
+      return 0;
+    case OpKind::kKvStore:
+      return 0;
+    case OpKind::kRopeAttention:
+      return result == 1 ? 3 : result == 2 ? 4 : -1;
+    default:
+      return -1;
+  }
+}
+
 const OpDef* FindOpDef(absl::string_view name) {
   for (const OpDef& d : kOpDefs) {
     if (name == d.name) return &d;

@@ -65,6 +65,10 @@ struct OpDef {
 };
 
 const OpDef& GetOpDef(OpKind kind);
+
+// For results that are views of an operand's storage (reshape; the updated cache a KV store or
+// rope_attention returns), the operand's index; -1 for results with storage of their own.
+int AliasedOperand(OpKind kind, int result);
 // Looks an op up by its text name.
 const OpDef* FindOpDef(absl::string_view name);
 

@@ -69,14 +69,14 @@ class Lexer {
         t.text = s;
         i = j + 1;
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                 ((c == '-' || c == '+') && (std::isdigit(static_cast<unsigned char>(at(i + 1))) ||
-                                             at(i + 1) == '.' || at(i + 1) == 'i' ||
-                                             at(i + 1) == 'n'))) {
+                 ((c == '-' || c == '+') &&
+                  (std::isdigit(static_cast<unsigned char>(at(i + 1))) || at(i + 1) == '.' ||
+                   at(i + 1) == 'i' || at(i + 1) == 'n'))) {
         size_t j = i + 1;
-        while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) ||
-                                   line[j] == '.' ||
-                                   ((line[j] == '-' || line[j] == '+') &&
-                                    (line[j - 1] == 'e' || line[j - 1] == 'E')))) {
+        while (
+            j < line.size() &&
+            (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '.' ||
+             ((line[j] == '-' || line[j] == '+') && (line[j - 1] == 'e' || line[j - 1] == 'E')))) {
           ++j;
         }
         std::string num(line.substr(i, j - i));
@@ -104,7 +104,7 @@ class Lexer {
         t.kind = Tok::kPunct;
         t.text = "<=";
         i += 2;
-      } else if (std::string_view("=(){}[],:").find(c) != std::string_view::npos) {
+      } else if (std::string_view("=(){}[],:@").find(c) != std::string_view::npos) {
         t.kind = Tok::kPunct;
         t.text = std::string(1, c);
         ++i;
@@ -196,9 +196,12 @@ class Parser {
     if (AtEnd()) return "end of line";
     const Token& t = Peek();
     switch (t.kind) {
-      case Tok::kValue: return absl::StrCat("%", t.text);
-      case Tok::kString: return absl::StrCat("\"", t.text, "\"");
-      default: return absl::StrCat("'", t.text.empty() ? "number" : t.text, "'");
+      case Tok::kValue:
+        return absl::StrCat("%", t.text);
+      case Tok::kString:
+        return absl::StrCat("\"", t.text, "\"");
+      default:
+        return absl::StrCat("'", t.text.empty() ? "number" : t.text, "'");
     }
   }
   absl::Status Expect(absl::string_view p) {
@@ -210,7 +213,8 @@ class Parser {
   absl::Status Statement() {
     if (IsIdent("graph")) {
       ++pos_;
-      if (AtEnd() || Peek().kind != Tok::kString) return Error("expected the graph's name in quotes");
+      if (AtEnd() || Peek().kind != Tok::kString)
+        return Error("expected the graph's name in quotes");
       graph_->set_name(Peek().text);
       ++pos_;
       return ExpectLineEnd();
@@ -231,11 +235,56 @@ class Parser {
       ++pos_;
       return ExpectLineEnd();
     }
+    if (IsIdent("memory")) {
+      ++pos_;
+      MemoryLayout m;
+      for (auto [name, field] : {std::pair<const char*, int64_t*>{"w", &m.weights},
+                                 {"kv", &m.kv_cache},
+                                 {"act", &m.activations},
+                                 {"param", &m.step_params}}) {
+        if (!IsIdent(name)) return Error(absl::StrCat("expected '", name, "', found ", Describe()));
+        ++pos_;
+        if (AtEnd() || Peek().kind != Tok::kInt || Peek().int_value < 0) {
+          return Error("expected a region size in bytes");
+        }
+        *field = Peek().int_value;
+        ++pos_;
+      }
+      graph_->set_memory(m);
+      return ExpectLineEnd();
+    }
     return OpStatement();
   }
 
+  // `@region:offset`, one per result.
+  absl::StatusOr<std::vector<Placement>> Placements() {
+    std::vector<Placement> out;
+    while (IsPunct("@")) {
+      ++pos_;
+      Placement p;
+      if (AtEnd() || Peek().kind != Tok::kIdent) return Error("expected a region after '@'");
+      for (Region r :
+           {Region::kWeights, Region::kKvCache, Region::kActivations, Region::kStepParams}) {
+        if (Peek().text == RegionName(r)) p.region = r;
+      }
+      if (p.region == Region::kNone) {
+        return Error(absl::StrCat("unknown region '", Peek().text, "' (w, kv, act, param)"));
+      }
+      ++pos_;
+      RF_RETURN_IF_ERROR(Expect(":"));
+      if (AtEnd() || Peek().kind != Tok::kInt || Peek().int_value < 0) {
+        return Error("expected a byte offset");
+      }
+      p.offset = Peek().int_value;
+      ++pos_;
+      out.push_back(p);
+    }
+    return out;
+  }
+
   absl::Status ExpectLineEnd() {
-    if (!AtEnd()) return Error(absl::StrCat("unexpected ", Describe(), " at the end of the statement"));
+    if (!AtEnd())
+      return Error(absl::StrCat("unexpected ", Describe(), " at the end of the statement"));
     return absl::OkStatus();
   }
 
@@ -254,7 +303,8 @@ class Parser {
       }
       RF_RETURN_IF_ERROR(Expect("="));
     }
-    if (AtEnd() || Peek().kind != Tok::kIdent) return Error(absl::StrCat("expected an op name, found ", Describe()));
+    if (AtEnd() || Peek().kind != Tok::kIdent)
+      return Error(absl::StrCat("expected an op name, found ", Describe()));
     const Token op_tok = Peek();
     const OpDef* def = FindOpDef(op_tok.text);
     if (def == nullptr) return ErrorAt(op_tok, absl::StrCat("unknown op '", op_tok.text, "'"));
@@ -276,7 +326,8 @@ class Parser {
     if (IsPunct("(")) {
       ++pos_;
       while (!IsPunct(")")) {
-        if (Peek().kind != Tok::kValue) return Error(absl::StrCat("expected an operand, found ", Describe()));
+        if (Peek().kind != Tok::kValue)
+          return Error(absl::StrCat("expected an operand, found ", Describe()));
         auto it = values_.find(Peek().text);
         if (it == values_.end()) return Error(absl::StrCat("unknown value %", Peek().text));
         operands.push_back(it->second);
@@ -304,8 +355,10 @@ class Parser {
         while (!IsPunct(")")) {
           RF_ASSIGN_OR_RETURN(Type t, ParseType());
           operand_types.push_back(t);
-          if (IsPunct(",")) ++pos_;
-          else if (!IsPunct(")")) return Error(absl::StrCat("expected ',' or ')', found ", Describe()));
+          if (IsPunct(","))
+            ++pos_;
+          else if (!IsPunct(")"))
+            return Error(absl::StrCat("expected ',' or ')', found ", Describe()));
         }
         ++pos_;
         if (operand_types.size() != operands.size()) {
@@ -326,8 +379,10 @@ class Parser {
           while (!IsPunct(")")) {
             RF_ASSIGN_OR_RETURN(Type t, ParseType());
             result_types.push_back(t);
-            if (IsPunct(",")) ++pos_;
-            else if (!IsPunct(")")) return Error(absl::StrCat("expected ',' or ')', found ", Describe()));
+            if (IsPunct(","))
+              ++pos_;
+            else if (!IsPunct(")"))
+              return Error(absl::StrCat("expected ',' or ')', found ", Describe()));
           }
           ++pos_;
         } else {
@@ -339,9 +394,16 @@ class Parser {
         result_types.push_back(t);
       }
       if (static_cast<int>(result_types.size()) != def->num_results) {
-        return ErrorAt(op_tok, absl::StrCat("'", def->name, "' has ", def->num_results,
-                                            " result(s), ", result_types.size(), " result type(s) given"));
+        return ErrorAt(op_tok,
+                       absl::StrCat("'", def->name, "' has ", def->num_results, " result(s), ",
+                                    result_types.size(), " result type(s) given"));
       }
+    }
+    RF_ASSIGN_OR_RETURN(std::vector<Placement> placements, Placements());
+    if (!placements.empty() && static_cast<int>(placements.size()) != def->num_results) {
+      return ErrorAt(op_tok,
+                     absl::StrCat("'", def->name, "' has ", def->num_results, " result(s), ",
+                                  placements.size(), " placement(s) given"));
     }
     RF_RETURN_IF_ERROR(ExpectLineEnd());
     if (def->declared_type && !typed && def->num_results > 0) {
@@ -351,12 +413,14 @@ class Parser {
     for (size_t i = 0; i < result_toks.size(); ++i) {
       Value* v = op->result(static_cast<int>(i));
       if (typed) v->set_type(result_types[i]);
+      if (!placements.empty()) v->set_placement(placements[i]);
       const std::string& name = result_toks[i].text;
       if (!values_.emplace(name, v).second) {
         return ErrorAt(result_toks[i], absl::StrCat("%", name, " is defined twice"));
       }
       // Numbers are the printer's names for unnamed values; anything else is kept.
-      if (!std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+      if (!std::all_of(name.begin(), name.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
         v->set_name(name);
       }
     }
@@ -366,7 +430,8 @@ class Parser {
   absl::Status Attributes(AttrMap& attrs) {
     RF_RETURN_IF_ERROR(Expect("{"));
     while (!IsPunct("}")) {
-      if (Peek().kind != Tok::kIdent) return Error(absl::StrCat("expected an attribute name, found ", Describe()));
+      if (Peek().kind != Tok::kIdent)
+        return Error(absl::StrCat("expected an attribute name, found ", Describe()));
       std::string name = Peek().text;
       if (attrs.Has(name)) return Error(absl::StrCat("attribute '", name, "' given twice"));
       ++pos_;
@@ -388,16 +453,21 @@ class Parser {
           if (Peek().kind != Tok::kInt) return Error("expected an integer in the list");
           list.push_back(Peek().int_value);
           ++pos_;
-          if (IsPunct(",")) ++pos_;
-          else if (!IsPunct("]")) return Error(absl::StrCat("expected ',' or ']', found ", Describe()));
+          if (IsPunct(","))
+            ++pos_;
+          else if (!IsPunct("]"))
+            return Error(absl::StrCat("expected ',' or ']', found ", Describe()));
         }
         ++pos_;
         attrs.Set(name, std::move(list));
       } else {
-        return Error(absl::StrCat("expected a value for attribute '", name, "', found ", Describe()));
+        return Error(
+            absl::StrCat("expected a value for attribute '", name, "', found ", Describe()));
       }
-      if (IsPunct(",")) ++pos_;
-      else if (!IsPunct("}")) return Error(absl::StrCat("expected ',' or '}', found ", Describe()));
+      if (IsPunct(","))
+        ++pos_;
+      else if (!IsPunct("}"))
+        return Error(absl::StrCat("expected ',' or '}', found ", Describe()));
     }
     ++pos_;
     return absl::OkStatus();

@@ -24,7 +24,7 @@ class Namer {
       for (int i = 0; i < op->num_results(); ++i) {
         const Value* v = op->result(i);
         names_[v] = !v->name().empty() && count[v->name()] == 1 ? absl::StrCat("%", v->name())
-                                                                 : absl::StrCat("%", next++);
+                                                                : absl::StrCat("%", next++);
       }
     }
   }
@@ -39,18 +39,31 @@ class Namer {
   std::unordered_map<const Value*, std::string> names_;
 };
 
-std::string TypeOrUnknown(const Value* v) { return v->has_type() ? v->type().ToString() : "?"; }
+std::string TypeOrUnknown(const Value* v) {
+  return v->has_type() ? v->type().ToString() : "?";
+}
+
+std::string Placements(const Op& op) {
+  std::string s;
+  for (int i = 0; i < op.num_results(); ++i) {
+    const Placement& p = op.result(i)->placement();
+    if (p.region != Region::kNone) absl::StrAppend(&s, " @", RegionName(p.region), ":", p.offset);
+  }
+  return s;
+}
 
 std::string Print(const Op& op, const Namer& namer) {
   const OpDef& def = op.def();
   std::string s;
   if (op.num_results() > 0) {
-    for (int i = 0; i < op.num_results(); ++i) absl::StrAppend(&s, i ? ", " : "", namer.Name(op.result(i)));
+    for (int i = 0; i < op.num_results(); ++i)
+      absl::StrAppend(&s, i ? ", " : "", namer.Name(op.result(i)));
     s += " = ";
   }
   s += def.name;
   if (def.has_name_arg) {
-    absl::StrAppend(&s, " ", op.attrs().Has("name") ? FormatAttrValue(op.attrs().all().at("name")) : "\"\"");
+    absl::StrAppend(&s, " ",
+                    op.attrs().Has("name") ? FormatAttrValue(op.attrs().all().at("name")) : "\"\"");
   }
   if (op.num_operands() > 0) {
     s += "(";
@@ -68,7 +81,7 @@ std::string Print(const Op& op, const Namer& namer) {
   // Types: sources print only their result type; others the full function type.
   if (op.num_operands() == 0) {
     if (op.num_results() == 1) absl::StrAppend(&s, " : ", TypeOrUnknown(op.result(0)));
-    return s;
+    return s + Placements(op);
   }
   s += " : (";
   for (int i = 0; i < op.num_operands(); ++i) {
@@ -84,7 +97,7 @@ std::string Print(const Op& op, const Namer& namer) {
     }
     s += ")";
   }
-  return s;
+  return s + Placements(op);
 }
 
 }  // namespace
@@ -98,10 +111,16 @@ std::string PrintGraph(const Graph& graph) {
   for (const Symbol& sym : graph.symbols()) {
     absl::StrAppend(&s, "symbol ", sym.name, " <= ", sym.upper_bound, "\n");
   }
+  if (const MemoryLayout& m = graph.memory(); m.planned()) {
+    absl::StrAppend(&s, "memory w ", m.weights, " kv ", m.kv_cache, " act ", m.activations,
+                    " param ", m.step_params, "\n");
+  }
   for (const auto& op : graph.ops()) absl::StrAppend(&s, Print(*op, namer), "\n");
   return s;
 }
 
-std::string PrintOp(const Op& op) { return Print(op, Namer(nullptr)); }
+std::string PrintOp(const Op& op) {
+  return Print(op, Namer(nullptr));
+}
 
 }  // namespace rf::ir

@@ -72,14 +72,20 @@ struct Type {
     for (const Dim& d : shape) n *= d.is_const() ? d.value : bound_of(d.symbol);
     return n;
   }
+  // Bytes, with block-quantized types counted in whole blocks along the last dim.
+  template <typename BoundFn>
+  int64_t NumBytes(BoundFn bound_of) const {
+    const quant::TypeInfo& info = quant::Info(ToGgml(elem));
+    return NumElements(bound_of) / info.block_size * info.type_size;
+  }
 };
 
 // Shorthand constructors for tests and builders: MakeType(ElemType::kF32, {"T", 896}).
 struct DimSpec {
-  DimSpec(int64_t v) : dim(Dim::Const(v)) {}                 // NOLINT: implicit by design
-  DimSpec(const char* s) : dim(Dim::Sym(s)) {}               // NOLINT
-  DimSpec(std::string s) : dim(Dim::Sym(std::move(s))) {}    // NOLINT
-  DimSpec(Dim d) : dim(std::move(d)) {}                      // NOLINT
+  DimSpec(int64_t v) : dim(Dim::Const(v)) {}               // NOLINT: implicit by design
+  DimSpec(const char* s) : dim(Dim::Sym(s)) {}             // NOLINT
+  DimSpec(std::string s) : dim(Dim::Sym(std::move(s))) {}  // NOLINT
+  DimSpec(Dim d) : dim(std::move(d)) {}                    // NOLINT
   Dim dim;
 };
 Type MakeType(ElemType elem, std::initializer_list<DimSpec> dims);

@@ -19,5 +19,10 @@ std::unique_ptr<Pass> CreateFuseGateUpSiluPass();
 std::unique_ptr<Pass> CreateFuseAddRmsNormPass();
 std::unique_ptr<Pass> CreateFuseRmsNormMatmulPass();
 std::unique_ptr<Pass> CreateFuseRopeAttentionPass();
+// A topological order that keeps live memory low (schedule.cc).
+std::unique_ptr<Pass> CreateSchedulePass();
+// Places every value in the one arena and checks the plan (plan_memory.cc, memory_plan.h).
+std::unique_ptr<Pass> CreatePlanMemoryPass();
+std::unique_ptr<Pass> CreateCheckMemoryPlanPass();
 
 }  // namespace rf::passes

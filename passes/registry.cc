@@ -21,6 +21,9 @@ const std::vector<PassInfo>& AllPasses() {
        CreateFuseRmsNormMatmulPass},
       {"fuse-rope-attention", "rope q/k + KV-cache stores + attention in one op",
        CreateFuseRopeAttentionPass},
+      {"schedule", "order ops to keep live memory low", CreateSchedulePass},
+      {"plan-memory", "place every value in the arena; check the plan", CreatePlanMemoryPass},
+      {"check-memory-plan", "prove that no two live values overlap", CreateCheckMemoryPlanPass},
   };
   return kPasses;
 }
@@ -57,7 +60,9 @@ std::vector<std::string> DefaultPipeline() {
           "fuse-add-rms-norm",
           "fuse-rms-norm-matmul",
           "fuse-rope-attention",
-          "dce"};
+          "dce",
+          "schedule",
+          "plan-memory"};
 }
 
 }  // namespace rf::passes
