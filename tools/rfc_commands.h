@@ -11,7 +11,8 @@ struct Command {
 };
 
 int RunInspect(int argc, char** argv);
+int RunSynth(int argc, char** argv);
 
-inline std::vector<Command> RfcCommands() { return {{"inspect", RunInspect}}; }
+inline std::vector<Command> RfcCommands() { return {{"inspect", RunInspect}, {"synth", RunSynth}}; }
 
 }  // namespace rf::tools
