@@ -16,7 +16,7 @@ void PrintUsage(FILE* out) {
       "\n"
       "commands:\n"
       "  inspect MODEL.gguf     print a GGUF file's metadata, hyperparameters and tensors\n"
-      "  synth --preset PRESET --type TYPE --vocab VOCAB.gguf [--arch ARCH] [--seed N] -o OUT.gguf\n"
+      "  synth --preset PRESET --type TYPE --vocab VOCAB.gguf -o OUT.gguf\n"
       "                         write a random-weight model in the exact shape of a real one\n"
       "                         (presets tiny, qwen2.5-0.5b, llama-3.2-1b, llama-2-7b; types f32,\n"
       "                         f16, q8_0, q4_0, q4_k, q6_k, q4_k_m)\n"

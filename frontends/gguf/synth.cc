@@ -26,52 +26,48 @@ constexpr uint32_t kQuantizationVersion = 2;  // ggml's GGML_QNT_VERSION
 // Rows are generated in chunks of about this many elements, each chunk from its own random stream.
 constexpr int64_t kChunkElements = 1 << 16;
 
-// One tensor to synthesize: its name and shape as llama.cpp's converter writes them, and the
-// distribution of its values.
-struct TensorPlan {
-  std::string name;
-  std::vector<int64_t> dims;  // ggml order: dims[0] is the row length
-  int layer = -1;
-  float mean = 0;
-  float std = 0;
-  bool rope_freqs = false;  // Llama 3 frequency factors (computed, not random)
-};
-
-std::vector<TensorPlan> PlanTensors(const SynthShape& s, uint32_t n_vocab) {
+std::vector<SynthTensor> PlanTensors(const SynthShape& s, uint32_t n_vocab) {
   const int64_t n_embd = s.n_embd, head_dim = s.head_dim(), n_ff = s.n_ff;
   const int64_t q_dim = s.n_head * head_dim, kv_dim = s.n_head_kv * head_dim;
   const float in_std = 1.0f / std::sqrt(static_cast<float>(n_embd));
   const float residual = 1.0f / std::sqrt(2.0f * static_cast<float>(s.n_layer));
   constexpr float kNormStd = 0.05f, kBiasStd = 0.1f;
 
-  std::vector<TensorPlan> plan;
-  if (s.llama3_rope) plan.push_back({"rope_freqs.weight", {head_dim / 2}, -1, 0, 0, true});
-  plan.push_back({"token_embd.weight", {n_embd, n_vocab}, -1, 0, in_std});
+  std::vector<SynthTensor> plan;
+  auto add = [&plan](std::string name, std::vector<int64_t> dims, int layer, float mean,
+                     float std) {
+    SynthTensor t;
+    t.name = std::move(name);
+    t.dims = std::move(dims);
+    t.layer = layer;
+    t.mean = mean;
+    t.std = std;
+    plan.push_back(std::move(t));
+  };
+  if (s.llama3_rope) {
+    add("rope_freqs.weight", {head_dim / 2}, -1, 0, 0);
+    plan.back().rope_freqs = true;
+  }
+  add("token_embd.weight", {n_embd, n_vocab}, -1, 0, in_std);
   for (int i = 0; i < static_cast<int>(s.n_layer); ++i) {
     auto blk = [i](absl::string_view what) { return absl::StrCat("blk.", i, ".", what); };
-    plan.push_back({blk("attn_norm.weight"), {n_embd}, i, 1, kNormStd});
+    add(blk("attn_norm.weight"), {n_embd}, i, 1, kNormStd);
     const std::pair<const char*, int64_t> projections[] = {
         {"attn_q", q_dim}, {"attn_k", kv_dim}, {"attn_v", kv_dim}};
     for (const auto& [what, rows] : projections) {
-      plan.push_back({blk(absl::StrCat(what, ".weight")), {n_embd, rows}, i, 0, in_std});
-      if (s.attn_bias) plan.push_back({blk(absl::StrCat(what, ".bias")), {rows}, i, 0, kBiasStd});
+      add(blk(absl::StrCat(what, ".weight")), {n_embd, rows}, i, 0, in_std);
+      if (s.attn_bias) add(blk(absl::StrCat(what, ".bias")), {rows}, i, 0, kBiasStd);
     }
-    plan.push_back({blk("attn_output.weight"),
-                    {q_dim, n_embd},
-                    i,
-                    0,
-                    residual / std::sqrt(static_cast<float>(q_dim))});
-    plan.push_back({blk("ffn_norm.weight"), {n_embd}, i, 1, kNormStd});
-    plan.push_back({blk("ffn_gate.weight"), {n_embd, n_ff}, i, 0, in_std});
-    plan.push_back({blk("ffn_up.weight"), {n_embd, n_ff}, i, 0, in_std});
-    plan.push_back({blk("ffn_down.weight"),
-                    {n_ff, n_embd},
-                    i,
-                    0,
-                    residual / std::sqrt(static_cast<float>(n_ff))});
+    add(blk("attn_output.weight"), {q_dim, n_embd}, i, 0,
+        residual / std::sqrt(static_cast<float>(q_dim)));
+    add(blk("ffn_norm.weight"), {n_embd}, i, 1, kNormStd);
+    add(blk("ffn_gate.weight"), {n_embd, n_ff}, i, 0, in_std);
+    add(blk("ffn_up.weight"), {n_embd, n_ff}, i, 0, in_std);
+    add(blk("ffn_down.weight"), {n_ff, n_embd}, i, 0,
+        residual / std::sqrt(static_cast<float>(n_ff)));
   }
-  plan.push_back({"output_norm.weight", {n_embd}, -1, 1, kNormStd});
-  if (!s.tied_embeddings) plan.push_back({"output.weight", {n_embd, n_vocab}, -1, 0, in_std});
+  add("output_norm.weight", {n_embd}, -1, 1, kNormStd);
+  if (!s.tied_embeddings) add("output.weight", {n_embd, n_vocab}, -1, 0, in_std);
   return plan;
 }
 
@@ -103,11 +99,11 @@ std::vector<float> Llama3RopeFactors(const SynthShape& s) {
 }
 
 // Generates a tensor's values chunk by chunk and encodes them into `out`, on `threads` threads.
-absl::Status FillRandom(const TensorPlan& p, GgmlType type, uint64_t seed, int threads,
-                        std::span<uint8_t> out) {
+absl::Status FillRandom(const SynthTensor& p, uint64_t seed, int threads, std::span<uint8_t> out) {
   const int64_t row = p.dims[0];
   int64_t rows = 1;
   for (size_t k = 1; k < p.dims.size(); ++k) rows *= p.dims[k];
+  const GgmlType type = p.type;
   RF_ASSIGN_OR_RETURN(const uint64_t row_bytes, quant::RowBytes(type, row));
   if (row_bytes * static_cast<uint64_t>(rows) != out.size()) {
     return absl::InternalError(absl::StrCat("tensor ", p.name, ": size mismatch"));
@@ -150,6 +146,16 @@ absl::Status CheckShape(const SynthShape& s, uint32_t n_vocab) {
 
 }  // namespace
 
+std::vector<SynthTensor> PlanModel(const SynthShape& shape, const SynthType& type,
+                                   uint32_t n_vocab) {
+  std::vector<SynthTensor> plan = PlanTensors(shape, n_vocab);
+  for (SynthTensor& t : plan) {
+    t.type = TensorTypeFor(type, t.name, t.dims, t.layer, static_cast<int>(shape.n_layer),
+                           shape.tied_embeddings);
+  }
+  return plan;
+}
+
 absl::StatusOr<SynthReport> Synthesize(const SynthOptions& options, const std::string& path) {
   const SynthShape& s = options.shape;
   RF_ASSIGN_OR_RETURN(std::unique_ptr<GgufFile> vocab, GgufFile::Open(options.vocab_path));
@@ -186,14 +192,12 @@ absl::StatusOr<SynthReport> Synthesize(const SynthOptions& options, const std::s
   w.SetU32("general.quantization_version", kQuantizationVersion);
 
   const int threads = ResolveThreads(options.threads);
-  for (TensorPlan& p : PlanTensors(s, report.n_vocab)) {
-    const GgmlType type = TensorTypeFor(options.type, p.name, p.dims, p.layer,
-                                        static_cast<int>(s.n_layer), s.tied_embeddings);
+  for (SynthTensor& p : PlanModel(s, options.type, report.n_vocab)) {
     uint64_t n = 1;
     for (int64_t d : p.dims) n *= static_cast<uint64_t>(d);
     report.n_params += n;
     ++report.n_tensors;
-    ++report.tensors_per_type[quant::TypeName(type)];
+    ++report.tensors_per_type[quant::TypeName(p.type)];
     GgufWriter::Fill fill;
     if (p.rope_freqs) {
       fill = [factors = Llama3RopeFactors(s)](std::span<uint8_t> out) {
@@ -201,11 +205,11 @@ absl::StatusOr<SynthReport> Synthesize(const SynthOptions& options, const std::s
         return absl::OkStatus();
       };
     } else {
-      fill = [p, type, seed = options.seed, threads](std::span<uint8_t> out) {
-        return FillRandom(p, type, seed, threads, out);
+      fill = [p, seed = options.seed, threads](std::span<uint8_t> out) {
+        return FillRandom(p, seed, threads, out);
       };
     }
-    RF_RETURN_IF_ERROR(w.AddTensor(p.name, p.dims, type, std::move(fill)));
+    RF_RETURN_IF_ERROR(w.AddTensor(p.name, p.dims, p.type, std::move(fill)));
   }
   RF_RETURN_IF_ERROR(w.WriteFile(path));
   struct stat st;

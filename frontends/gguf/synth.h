@@ -61,6 +61,22 @@ absl::StatusOr<SynthShape> PresetShape(absl::string_view arch, absl::string_view
 // "tiny, qwen2.5-0.5b, ..." for usage texts.
 std::string PresetNames();
 
+// One tensor of a synthesized model: name and shape as llama.cpp's converter writes them, the type
+// the recipe gives it, and the distribution of its values.
+struct SynthTensor {
+  std::string name;
+  std::vector<int64_t> dims;  // ggml order: dims[0] is the row length
+  quant::GgmlType type = quant::GgmlType::kF32;
+  int layer = -1;  // block index, -1 outside the blocks
+  float mean = 0;
+  float std = 0;
+  bool rope_freqs = false;  // Llama 3 frequency factors (computed, not random)
+};
+
+// The tensors of a model of `shape` with `n_vocab` tokens, in file order.
+std::vector<SynthTensor> PlanModel(const SynthShape& shape, const SynthType& type,
+                                   uint32_t n_vocab);
+
 struct SynthOptions {
   SynthShape shape;
   SynthType type;
