@@ -1,7 +1,7 @@
 // Quantization into ggml's k-quants (ours; layouts from ggml-common.h). Two kinds of grid:
 //
-//   affine (Q2_K, Q4_K, Q5_K):  x ~ D_j * q - M_j,  D_j = d * sc_j,  M_j = dmin * m_j,  q in [0,
-//   qmax] symmetric (Q3_K, Q6_K):     x ~ D_j * q,         D_j = d * sc_j,  q in [-qneg, qneg - 1]
+//   affine (Q2_K, Q4_K, Q5_K):  x ~ D_j q - M_j,  D_j = d sc_j,  M_j = dmin m_j,  q in [0, qmax]
+//   symmetric (Q3_K, Q6_K):     x ~ D_j q,        D_j = d sc_j,  q in [-qneg, qneg - 1]
 //
 // for sub-blocks j of 16 or 32 elements, with integer sub-block scales sc_j (and mins m_j) and f16
 // super-block scales d (and dmin). Each sub-block's grid is made to cover its values: the
@@ -105,8 +105,8 @@ void QuantizeAffine(const float* x, const AffineFormat& f, AffineBlock* out) {
     for (int j = 0; j < n_sub; ++j) {
       const float sc = d > 0 ? std::ceil(need[j] / d) : 0.0f;
       trial.sc[j] = static_cast<uint8_t>(std::min(sc, static_cast<float>(f.scale_max)));
-      QuantizeSub<kSub>(x + j * kSub, d * trial.sc[j], big_m[j], 0.0f, static_cast<float>(f.qmax),
-                        trial.q + j * kSub, lanes);
+      QuantizeSub<kSub>(x + j * kSub, d * trial.sc[j], big_m[j], 0, f.qmax, trial.q + j * kSub,
+                        lanes);
     }
     float err = 0;
     for (float e : lanes) err += e;
