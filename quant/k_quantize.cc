@@ -1,7 +1,7 @@
 // Quantization into ggml's k-quants (ours; layouts from ggml-common.h). Two kinds of grid:
 //
-//   affine (Q2_K, Q4_K, Q5_K):  x ~ D_j * q - M_j,  D_j = d * sc_j,  M_j = dmin * m_j,  q in [0,
-//   qmax] symmetric (Q3_K, Q6_K):     x ~ D_j * q,         D_j = d * sc_j,  q in [-qneg, qneg - 1]
+//   affine (Q2_K, Q4_K, Q5_K):  x ~ D_j q - M_j,  D_j = d sc_j,  M_j = dmin m_j,  q in [0, qmax]
+//   symmetric (Q3_K, Q6_K):     x ~ D_j q,        D_j = d sc_j,  q in [-qneg, qneg - 1]
 //
 // for sub-blocks j of 16 or 32 elements, with integer sub-block scales sc_j (and mins m_j) and f16
 // super-block scales d (and dmin). Each sub-block's grid is made to cover its values: the
@@ -27,8 +27,34 @@ namespace {
 
 constexpr int kMaxSub = 16;  // most sub-blocks per super-block
 
+// x rounded to the nearest integer (ties to even) in float arithmetic, for |x| < 2^22: adding
+// 1.5 * 2^23 leaves no fraction bits. Unlike lrint this vectorizes on baseline x86-64.
+inline float RoundToInt(float x) {
+  constexpr float kMagic = 12582912.0f;
+  return (x + kMagic) - kMagic;
+}
+
+// Quantizes the kSub values at x onto the levels step * q - offset, q in [lo, hi] (nearest level),
+// as the dequantizers compute them; adds each element's squared error to lanes[l]. This is the
+// quantizers' inner loop: fixed trip counts, independent lanes and an integer clamp (GCC will not
+// if-convert a float one) let the compiler vectorize it. The grid covers the values, so the scaled
+// values are small and their conversion to int is exact.
+template <int kSub, typename Q>
+inline void QuantizeSub(const float* x, float step, float offset, int lo, int hi, Q* q,
+                        float* lanes) {
+  const float inv = step != 0 ? 1.0f / step : 0.0f;
+  for (int l = 0; l < kSub; ++l) {
+    int level = static_cast<int>(RoundToInt((x[l] + offset) * inv));
+    level = level < lo ? lo : level;
+    level = level > hi ? hi : level;
+    q[l] = static_cast<Q>(level);
+    const float r = step * static_cast<float>(level) - offset - x[l];
+    lanes[l] += r * r;
+  }
+}
+
+// The sub-block length is a template parameter of the quantizers (it fixes their loop counts).
 struct AffineFormat {
-  int sub;         // elements per sub-block
   int qmax;        // levels 0 .. qmax
   int scale_max;   // sc_j and m_j in 0 .. scale_max
   int candidates;  // super-block scales tried
@@ -42,16 +68,18 @@ struct AffineBlock {
   uint8_t q[kQKK] = {};
 };
 
+template <int kSub>
 void QuantizeAffine(const float* x, const AffineFormat& f, AffineBlock* out) {
-  const int n_sub = kQKK / f.sub;
+  static_assert(kQKK / kSub <= kMaxSub);
+  const int n_sub = kQKK / kSub;
   float hi[kMaxSub], max_mn = 0;
   float mn[kMaxSub];  // -min(0, sub-block minimum)
   for (int j = 0; j < n_sub; ++j) {
     float lo = 0;
-    hi[j] = x[j * f.sub];
-    for (int l = 0; l < f.sub; ++l) {
-      lo = std::min(lo, x[j * f.sub + l]);
-      hi[j] = std::max(hi[j], x[j * f.sub + l]);
+    hi[j] = x[j * kSub];
+    for (int l = 0; l < kSub; ++l) {
+      lo = std::min(lo, x[j * kSub + l]);
+      hi[j] = std::max(hi[j], x[j * kSub + l]);
     }
     mn[j] = -lo;
     max_mn = std::max(max_mn, mn[j]);
@@ -73,20 +101,15 @@ void QuantizeAffine(const float* x, const AffineFormat& f, AffineBlock* out) {
   for (int t = 0; t < f.candidates; ++t) {
     trial.d = F16Up(dmax / static_cast<float>(f.scale_max - t));
     const float d = F16ToF32(trial.d);
-    float err = 0;
+    float lanes[kSub] = {};
     for (int j = 0; j < n_sub; ++j) {
       const float sc = d > 0 ? std::ceil(need[j] / d) : 0.0f;
       trial.sc[j] = static_cast<uint8_t>(std::min(sc, static_cast<float>(f.scale_max)));
-      const float step = d * trial.sc[j];
-      const float inv = step > 0 ? 1.0f / step : 0.0f;
-      for (int l = 0; l < f.sub; ++l) {
-        const float v = x[j * f.sub + l];
-        const int q = RoundClamp((v + big_m[j]) * inv, 0, f.qmax);
-        trial.q[j * f.sub + l] = static_cast<uint8_t>(q);
-        const float r = step * q - big_m[j] - v;
-        err += r * r;
-      }
+      QuantizeSub<kSub>(x + j * kSub, d * trial.sc[j], big_m[j], 0, f.qmax, trial.q + j * kSub,
+                        lanes);
     }
+    float err = 0;
+    for (float e : lanes) err += e;
     if (err < best) {
       best = err;
       out->d = trial.d;
@@ -98,7 +121,6 @@ void QuantizeAffine(const float* x, const AffineFormat& f, AffineBlock* out) {
 }
 
 struct SymmetricFormat {
-  int sub;         // elements per sub-block
   int qneg;        // levels -qneg .. qneg - 1
   int scale_max;   // sc_j in -scale_max .. scale_max
   int candidates;  // super-block scales tried
@@ -110,14 +132,16 @@ struct SymmetricBlock {
   int8_t q[kQKK] = {};
 };
 
+template <int kSub>
 void QuantizeSymmetric(const float* x, const SymmetricFormat& f, SymmetricBlock* out) {
-  const int n_sub = kQKK / f.sub;
+  static_assert(kQKK / kSub <= kMaxSub);
+  const int n_sub = kQKK / kSub;
   // s_j puts the sub-block's value of largest magnitude on the level -qneg.
   float s[kMaxSub], smax = 0;
   for (int j = 0; j < n_sub; ++j) {
     float amax = 0, max = 0;
-    for (int l = 0; l < f.sub; ++l) {
-      const float v = x[j * f.sub + l];
+    for (int l = 0; l < kSub; ++l) {
+      const float v = x[j * kSub + l];
       if (std::fabs(v) > amax) {
         amax = std::fabs(v);
         max = v;
@@ -131,21 +155,16 @@ void QuantizeSymmetric(const float* x, const SymmetricFormat& f, SymmetricBlock*
   for (int t = 0; t < f.candidates; ++t) {
     trial.d = F16Up(smax / static_cast<float>(f.scale_max - t));
     const float d = F16ToF32(trial.d);
-    float err = 0;
+    float lanes[kSub] = {};
     for (int j = 0; j < n_sub; ++j) {
       const float mag = d > 0 ? std::ceil(std::fabs(s[j]) / d) : 0.0f;
       const int sc = static_cast<int>(std::min(mag, static_cast<float>(f.scale_max)));
       trial.sc[j] = static_cast<int8_t>(s[j] < 0 ? -sc : sc);
-      const float step = d * trial.sc[j];
-      const float inv = step != 0 ? 1.0f / step : 0.0f;
-      for (int l = 0; l < f.sub; ++l) {
-        const float v = x[j * f.sub + l];
-        const int q = RoundClamp(v * inv, -f.qneg, f.qneg - 1);
-        trial.q[j * f.sub + l] = static_cast<int8_t>(q);
-        const float r = step * q - v;
-        err += r * r;
-      }
+      QuantizeSub<kSub>(x + j * kSub, d * trial.sc[j], 0.0f, -f.qneg, f.qneg - 1,
+                        trial.q + j * kSub, lanes);
     }
+    float err = 0;
+    for (float e : lanes) err += e;
     if (err < best) {
       best = err;
       out->d = trial.d;
@@ -156,11 +175,11 @@ void QuantizeSymmetric(const float* x, const SymmetricFormat& f, SymmetricBlock*
   }
 }
 
-constexpr AffineFormat kQ2K = {16, 3, 15, kQ2KScaleCandidates};
-constexpr AffineFormat kQ4K = {32, 15, 63, kKScaleCandidates};
-constexpr AffineFormat kQ5K = {32, 31, 63, kKScaleCandidates};
-constexpr SymmetricFormat kQ3K = {16, 4, 31, kKScaleCandidates};
-constexpr SymmetricFormat kQ6K = {16, 32, 127, kKScaleCandidates};
+constexpr AffineFormat kQ2K = {3, 15, kQ2KScaleCandidates};
+constexpr AffineFormat kQ4K = {15, 63, kKScaleCandidates};
+constexpr AffineFormat kQ5K = {31, 63, kKScaleCandidates};
+constexpr SymmetricFormat kQ3K = {4, 31, kKScaleCandidates};
+constexpr SymmetricFormat kQ6K = {32, 127, kKScaleCandidates};
 
 // Q2_K and Q3_K store 2-bit fields: element e of 128-half h is field (e % 128) / 32 of byte
 // 32 * h + e % 32.
@@ -177,7 +196,7 @@ void QuantizeRowQ2_K(const float* src, void* dst, int64_t n) {
   BlockQ2_K* y = static_cast<BlockQ2_K*>(dst);
   AffineBlock b;
   for (int64_t i = 0; i < n / kQKK; ++i, src += kQKK) {
-    QuantizeAffine(src, kQ2K, &b);
+    QuantizeAffine<16>(src, kQ2K, &b);
     y[i].d = b.d;
     y[i].dmin = b.dmin;
     for (int j = 0; j < 16; ++j) y[i].scales[j] = static_cast<uint8_t>(b.sc[j] | b.m[j] << 4);
@@ -191,7 +210,7 @@ void QuantizeRowQ3_K(const float* src, void* dst, int64_t n) {
   BlockQ3_K* y = static_cast<BlockQ3_K*>(dst);
   SymmetricBlock b;
   for (int64_t i = 0; i < n / kQKK; ++i, src += kQKK) {
-    QuantizeSymmetric(src, kQ3K, &b);
+    QuantizeSymmetric<16>(src, kQ3K, &b);
     y[i].d = b.d;
     uint8_t stored[16];
     for (int j = 0; j < 16; ++j) stored[j] = static_cast<uint8_t>(b.sc[j] + 32);
@@ -211,7 +230,7 @@ void QuantizeRowQ4_K(const float* src, void* dst, int64_t n) {
   BlockQ4_K* y = static_cast<BlockQ4_K*>(dst);
   AffineBlock b;
   for (int64_t i = 0; i < n / kQKK; ++i, src += kQKK) {
-    QuantizeAffine(src, kQ4K, &b);
+    QuantizeAffine<32>(src, kQ4K, &b);
     y[i].d = b.d;
     y[i].dmin = b.dmin;
     PackScaleMinK4(b.sc, b.m, y[i].scales);
@@ -227,7 +246,7 @@ void QuantizeRowQ5_K(const float* src, void* dst, int64_t n) {
   BlockQ5_K* y = static_cast<BlockQ5_K*>(dst);
   AffineBlock b;
   for (int64_t i = 0; i < n / kQKK; ++i, src += kQKK) {
-    QuantizeAffine(src, kQ5K, &b);
+    QuantizeAffine<32>(src, kQ5K, &b);
     y[i].d = b.d;
     y[i].dmin = b.dmin;
     PackScaleMinK4(b.sc, b.m, y[i].scales);
@@ -246,7 +265,7 @@ void QuantizeRowQ6_K(const float* src, void* dst, int64_t n) {
   BlockQ6_K* y = static_cast<BlockQ6_K*>(dst);
   SymmetricBlock b;
   for (int64_t i = 0; i < n / kQKK; ++i, src += kQKK) {
-    QuantizeSymmetric(src, kQ6K, &b);
+    QuantizeSymmetric<16>(src, kQ6K, &b);
     y[i].d = b.d;
     std::memcpy(y[i].scales, b.sc, sizeof(y[i].scales));
     for (int h = 0; h < 2; ++h) {

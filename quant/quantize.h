@@ -6,8 +6,8 @@
 // derives it per format); the k-quants add a small search over the super-block scale that
 // minimizes the squared error of the whole super-block.
 //
-// Values beyond what a format's f16 scales can express (about 65504 times the largest quant) are
-// out of range: their scales saturate at the largest finite f16.
+// Inputs must be finite. Values beyond what a format's f16 scales can express (about 65504 times
+// the largest quant) are out of range: their scales saturate at the largest finite f16.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 //
 //   rfc inspect MODEL.gguf          version, metadata, hyperparameters, tensor table
 //   rfc opt FILE.ir --passes=a,b    run passes over IR text, print the result
+//   rfc synth --preset P -o M.gguf  a random-weight model in the shape of a real one
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -18,6 +19,10 @@ void PrintUsage(FILE* out) {
       "  inspect MODEL.gguf     print a GGUF file's metadata, hyperparameters and tensors\n"
       "  opt FILE.ir            run passes over IR text and print the result (like mlir-opt)\n"
       "  compile MODEL.gguf     lower a model and run the pipeline (--emit=ir prints the graph)\n"
+      "  synth --preset PRESET --type TYPE --vocab VOCAB.gguf -o OUT.gguf\n"
+      "                         write a random-weight model in the exact shape of a real one\n"
+      "                         (presets tiny, qwen2.5-0.5b, llama-3.2-1b, llama-2-7b; types f32,\n"
+      "                         f16, q8_0, q4_0, q4_k, q6_k, q4_k_m)\n"
       "\n"
       "`rfc COMMAND --help` describes a command's flags.\n",
       out);

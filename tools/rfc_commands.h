@@ -13,7 +13,10 @@ struct Command {
 int RunInspect(int argc, char** argv);
 int RunOpt(int argc, char** argv);
 int RunCompile(int argc, char** argv);
+int RunSynth(int argc, char** argv);
 
-inline std::vector<Command> RfcCommands() { return {{"inspect", RunInspect}, {"opt", RunOpt}, {"compile", RunCompile}}; }
+inline std::vector<Command> RfcCommands() {
+  return {{"inspect", RunInspect}, {"opt", RunOpt}, {"compile", RunCompile}, {"synth", RunSynth}};
+}
 
 }  // namespace rf::tools
