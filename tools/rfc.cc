@@ -1,6 +1,7 @@
 // rfc: the ROCmForge compiler driver. Thin: parses the command line, calls a library, prints.
 //
 //   rfc inspect MODEL.gguf          version, metadata, hyperparameters, tensor table
+//   rfc tokenize MODEL.gguf TEXT    token ids (--decode: ids to text)
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -15,6 +16,7 @@ void PrintUsage(FILE* out) {
       "\n"
       "commands:\n"
       "  inspect MODEL.gguf     print a GGUF file's metadata, hyperparameters and tensors\n"
+      "  tokenize MODEL.gguf TEXT  print TEXT's token ids (--decode: ids to text)\n"
       "\n"
       "`rfc COMMAND --help` describes a command's flags.\n",
       out);

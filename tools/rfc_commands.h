@@ -11,7 +11,10 @@ struct Command {
 };
 
 int RunInspect(int argc, char** argv);
+int RunTokenize(int argc, char** argv);
 
-inline std::vector<Command> RfcCommands() { return {{"inspect", RunInspect}}; }
+inline std::vector<Command> RfcCommands() {
+  return {{"inspect", RunInspect}, {"tokenize", RunTokenize}};
+}
 
 }  // namespace rf::tools
