@@ -35,7 +35,9 @@ std::string OracleDir() {
   return dir;
 }
 
-std::string OracleLlamaLogits() { return OracleTool("llama-logits"); }
+std::string OracleLlamaLogits() {
+  return OracleTool("llama-logits");
+}
 
 std::string OracleTool(const std::string& name) {
   const std::string dir = OracleDir();

@@ -87,8 +87,8 @@ int RunTokenize(int argc, char** argv) {
   } else {
     text = args->positional()[1];
   }
-  const std::vector<int32_t> ids = (*tok)->Encode(text, !args->Has("no-add-special"),
-                                                  !args->Has("no-parse-special"));
+  const std::vector<int32_t> ids =
+      (*tok)->Encode(text, !args->Has("no-add-special"), !args->Has("no-parse-special"));
   std::string line;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) line.push_back(' ');

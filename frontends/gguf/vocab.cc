@@ -90,8 +90,9 @@ absl::Status VocabReader::ReadKind(Vocab& v) {
   v.clean_spaces = true;
   PreTokenizerInfo info{tokenizer::PreTokenizer::kDefault};
   if (v.pre_name.empty()) {
-    Warn("tokenizer.ggml.pre is missing: using llama.cpp's 'default' pre-tokenizer (the model "
-         "may tokenize differently from how it was trained)");
+    Warn(
+        "tokenizer.ggml.pre is missing: using llama.cpp's 'default' pre-tokenizer (the model "
+        "may tokenize differently from how it was trained)");
   } else if (auto found = FindPreTokenizer(v.pre_name)) {
     info = *found;
   } else {
@@ -107,8 +108,9 @@ absl::Status VocabReader::ReadKind(Vocab& v) {
 
   const Value* merges = file_.Find("tokenizer.ggml.merges");
   if (merges == nullptr) {
-    return Error("tokenizer.ggml.merges is missing: a gpt2 (byte-level BPE) vocabulary needs its "
-                 "merge list");
+    return Error(
+        "tokenizer.ggml.merges is missing: a gpt2 (byte-level BPE) vocabulary needs its "
+        "merge list");
   }
   RF_ASSIGN_OR_RETURN(merges, file_.GetArray("tokenizer.ggml.merges", ValueType::kString));
   v.merges.reserve(merges->strings.size());
@@ -152,8 +154,8 @@ absl::Status VocabReader::ReadTokens(Vocab& v) {
                                 scores->TypeString()));
     }
     if (scores->count < n) {
-      return Error(absl::StrFormat("tokenizer.ggml.scores has %d entries for %d tokens",
-                                   scores->count, n));
+      return Error(
+          absl::StrFormat("tokenizer.ggml.scores has %d entries for %d tokens", scores->count, n));
     }
     for (size_t i = 0; i < n; ++i) v.scores[i] = static_cast<float>(scores->ArrayAsDouble(i));
   }

@@ -80,28 +80,46 @@ const NamedPre kPreTokenizers[] = {
 };
 
 // Token texts llama.cpp recognises (llama-vocab.cpp, "auto-detect special tokens by text").
-const char* const kEotTexts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
-                                 "<|endoftext|>", "<|end_of_text|>", "<EOT>", "_<EOT>", "[EOT]",
-                                 "<｜end▁of▁sentence｜>", "<end_of_utterance>"};
+const char* const kEotTexts[] = {
+    "<|eot_id|>",        "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
+    "<|end_of_text|>",   "<EOT>",      "_<EOT>",  "[EOT]",         "<｜end▁of▁sentence｜>",
+    "<end_of_utterance>"};
 const char* const kEomTexts[] = {"<|eom_id|>"};
-const char* const kFimPreTexts[] = {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>",
-                                    "<｜fim▁begin｜>", "<PRE>", "▁<PRE>", "<|code_prefix|>",
-                                    "<|prefix|>"};
-const char* const kFimSufTexts[] = {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>",
-                                    "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>",
-                                    "<|suffix|>"};
-const char* const kFimMidTexts[] = {"<|fim_middle|>", "<fim-middle>", "<fim_middle>",
-                                    "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>",
-                                    "<|middle|>"};
+const char* const kFimPreTexts[] = {"<|fim_prefix|>",  "<fim-prefix>", "<fim_prefix>",
+                                    "<｜fim▁begin｜>", "<PRE>",        "▁<PRE>",
+                                    "<|code_prefix|>", "<|prefix|>"};
+const char* const kFimSufTexts[] = {"<|fim_suffix|>",  "<fim-suffix>", "<fim_suffix>",
+                                    "<｜fim▁hole｜>",  "<SUF>",        "▁<SUF>",
+                                    "<|code_suffix|>", "<|suffix|>"};
+const char* const kFimMidTexts[] = {"<|fim_middle|>",  "<fim-middle>", "<fim_middle>",
+                                    "<｜fim▁end｜>",   "<MID>",        "▁<MID>",
+                                    "<|code_middle|>", "<|middle|>"};
 const char* const kFimPadTexts[] = {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]"};
 const char* const kFimRepTexts[] = {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>",
                                     "<reponame>"};
 const char* const kFimSepTexts[] = {"<|file_sep|>"};
-const char* const kEogTexts[] = {
-    "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
-    "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]",
-    "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
-    "<｜end▁of▁sentence｜>", "[e~["};
+const char* const kEogTexts[] = {"<|eot_id|>",
+                                 "<|im_end|>",
+                                 "<|end|>",
+                                 "<|return|>",
+                                 "<|call|>",
+                                 "<|flush|>",
+                                 "<|calls|>",
+                                 "<end_of_turn>",
+                                 "<|endoftext|>",
+                                 "</s>",
+                                 "<|eom_id|>",
+                                 "<EOT>",
+                                 "_<EOT>",
+                                 "[EOT]",
+                                 "[EOS]",
+                                 "<|end_of_text|>",
+                                 "<end_of_utterance>",
+                                 "<eos>",
+                                 "<turn|>",
+                                 "<|tool_response>",
+                                 "<｜end▁of▁sentence｜>",
+                                 "[e~["};
 
 class Conventions {
  public:

@@ -15,8 +15,8 @@ struct PreTokenizerInfo {
   tokenizer::PreTokenizer pre;
   bool clean_spaces = true;
   bool ignore_merges = false;
-  bool add_bos = false;    // default before tokenizer.ggml.add_bos_token
-  bool no_bos = false;     // the default bos id is none (ChatGLM)
+  bool add_bos = false;  // default before tokenizer.ggml.add_bos_token
+  bool no_bos = false;   // the default bos id is none (ChatGLM)
 };
 
 // nullopt for a name llama.cpp knows but we do not implement, or one nobody knows.

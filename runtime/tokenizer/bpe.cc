@@ -40,7 +40,8 @@ uint64_t PairKey(int32_t left, int32_t right) {
 
 }  // namespace
 
-BpeEncoder::BpeEncoder(const Vocab& vocab, const TokenMap& tokens) : vocab_(vocab), tokens_(tokens) {
+BpeEncoder::BpeEncoder(const Vocab& vocab, const TokenMap& tokens)
+    : vocab_(vocab), tokens_(tokens) {
   by_ids_.reserve(vocab.merges.size());
   for (size_t rank = 0; rank < vocab.merges.size(); ++rank) {
     const absl::string_view merge = vocab.merges[rank];

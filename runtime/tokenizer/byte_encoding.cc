@@ -30,7 +30,9 @@ const Tables& Get() {
 
 }  // namespace
 
-uint32_t ByteToCodepoint(uint8_t byte) { return Get().cpt[byte]; }
+uint32_t ByteToCodepoint(uint8_t byte) {
+  return Get().cpt[byte];
+}
 
 int CodepointToByte(uint32_t cpt) {
   if (cpt < 256) return StandsForItself(static_cast<int>(cpt)) ? static_cast<int>(cpt) : -1;

@@ -48,7 +48,9 @@ class Pieces {
   std::vector<size_t>* out_;
 };
 
-bool IsCrLf(uint32_t c) { return c == '\r' || c == '\n'; }
+bool IsCrLf(uint32_t c) {
+  return c == '\r' || c == '\n';
+}
 
 // 's 't 're 've 'm 'll 'd at p: the length matched (0 if none). Case-insensitive for the Llama 3
 // family (ASCII lower-casing is exact here: no other code point lower-cases to these letters).
@@ -202,22 +204,23 @@ void SplitSpaceRuns(const Chunk& c, Class in, std::vector<size_t>* out) {
 // C : each code point of the class alone.
 template <typename Class>
 void SplitEach(const Chunk& c, Class in, std::vector<size_t>* out) {
-  SplitByMatches(c, [&](size_t p) -> size_t { return in(p) ? 1 : 0; }, out);
+  SplitByMatches(
+      c, [&](size_t p) -> size_t { return in(p) ? 1 : 0; }, out);
 }
 
 // [0-9][0-9][0-9] (ASCII digits only).
 void SplitDigitTriples(const Chunk& c, std::vector<size_t>* out) {
   auto digit = [&](size_t p) { return c.inside(p) && c.cpt(p) >= '0' && c.cpt(p) <= '9'; };
   SplitByMatches(
-      c, [&](size_t p) -> size_t { return digit(p) && digit(p + 1) && digit(p + 2) ? 3 : 0; },
-      out);
+      c, [&](size_t p) -> size_t { return digit(p) && digit(p + 1) && digit(p + 2) ? 3 : 0; }, out);
 }
 
 // \s+$ : the whitespace that ends the chunk.
 void SplitTrailingSpace(const Chunk& c, std::vector<size_t>* out) {
   size_t start = c.end();
   while (start > c.begin() && c.space(start - 1)) --start;
-  SplitByMatches(c, [&](size_t p) -> size_t { return p == start ? c.end() - p : 0; }, out);
+  SplitByMatches(
+      c, [&](size_t p) -> size_t { return p == start ? c.end() - p : 0; }, out);
 }
 
 // Punctuation classes of the regexes that run on llama.cpp's collapsed text, where \p{P} is a
@@ -281,49 +284,71 @@ constexpr CptRange kDeepseekPunct[] = {{0x21, 0x2F},     {0x3A, 0x7E},     {0xFF
 
 using Step = void (*)(const Chunk&, std::vector<size_t>*);
 
-void StepGpt2(const Chunk& c, std::vector<size_t>* out) { SplitGpt2(c, out); }
-void StepLlama3(const Chunk& c, std::vector<size_t>* out) { SplitLlama3Like(c, 3, false, out); }
-void StepQwen2(const Chunk& c, std::vector<size_t>* out) { SplitLlama3Like(c, 1, false, out); }
-void StepQwen35(const Chunk& c, std::vector<size_t>* out) { SplitLlama3Like(c, 1, true, out); }
-void StepDigitTriples(const Chunk& c, std::vector<size_t>* out) { SplitDigitTriples(c, out); }
-void StepTrailingSpace(const Chunk& c, std::vector<size_t>* out) { SplitTrailingSpace(c, out); }
+void StepGpt2(const Chunk& c, std::vector<size_t>* out) {
+  SplitGpt2(c, out);
+}
+void StepLlama3(const Chunk& c, std::vector<size_t>* out) {
+  SplitLlama3Like(c, 3, false, out);
+}
+void StepQwen2(const Chunk& c, std::vector<size_t>* out) {
+  SplitLlama3Like(c, 1, false, out);
+}
+void StepQwen35(const Chunk& c, std::vector<size_t>* out) {
+  SplitLlama3Like(c, 1, true, out);
+}
+void StepDigitTriples(const Chunk& c, std::vector<size_t>* out) {
+  SplitDigitTriples(c, out);
+}
+void StepTrailingSpace(const Chunk& c, std::vector<size_t>* out) {
+  SplitTrailingSpace(c, out);
+}
 
 // \p{N}
 void StepEachNumber(const Chunk& c, std::vector<size_t>* out) {
-  SplitEach(c, [&](size_t p) { return c.number(p); }, out);
+  SplitEach(
+      c, [&](size_t p) { return c.number(p); }, out);
 }
 // \p{N}+
 void StepNumberRuns(const Chunk& c, std::vector<size_t>* out) {
-  SplitRuns(c, [&](size_t p) { return c.number(p); }, out);
+  SplitRuns(
+      c, [&](size_t p) { return c.number(p); }, out);
 }
 // [\p{P}\$\+<=>\^~\|]+
 void StepPunctRuns(const Chunk& c, std::vector<size_t>* out) {
-  SplitRuns(c, [&](size_t p) { return PunctuationOr(c, p, "$+<=>^~|"); }, out);
+  SplitRuns(
+      c, [&](size_t p) { return PunctuationOr(c, p, "$+<=>^~|"); }, out);
 }
 // [\p{P}\$\+<=>\^~\|`]+
 void StepPunctRunsFalcon(const Chunk& c, std::vector<size_t>* out) {
-  SplitRuns(c, [&](size_t p) { return PunctuationOr(c, p, "$+<=>^~|`"); }, out);
+  SplitRuns(
+      c, [&](size_t p) { return PunctuationOr(c, p, "$+<=>^~|`"); }, out);
 }
 // [\r\n]
 void StepEachCrLf(const Chunk& c, std::vector<size_t>* out) {
-  SplitEach(c, [&](size_t p) { return IsCrLf(c.cpt(p)); }, out);
+  SplitEach(
+      c, [&](size_t p) { return IsCrLf(c.cpt(p)); }, out);
 }
 // \s?\p{L}+
 void StepSpaceLetters(const Chunk& c, std::vector<size_t>* out) {
-  SplitSpaceRuns(c, [&](size_t p) { return c.letter(p); }, out);
+  SplitSpaceRuns(
+      c, [&](size_t p) { return c.letter(p); }, out);
 }
 // \s?\p{P}+
 void StepSpacePunct(const Chunk& c, std::vector<size_t>* out) {
-  SplitSpaceRuns(c, [&](size_t p) { return c.cls(p).punctuation(); }, out);
+  SplitSpaceRuns(
+      c, [&](size_t p) { return c.cls(p).punctuation(); }, out);
 }
 void StepDeepseekCjk(const Chunk& c, std::vector<size_t>* out) {
-  SplitRuns(c, [&](size_t p) { return InRanges(WregexCpt(c, p), kDeepseekCjk); }, out);
+  SplitRuns(
+      c, [&](size_t p) { return InRanges(WregexCpt(c, p), kDeepseekCjk); }, out);
 }
 void StepDeepseekLetters(const Chunk& c, std::vector<size_t>* out) {
-  SplitSpaceRuns(c, [&](size_t p) { return InRanges(WregexCpt(c, p), kDeepseekLetters); }, out);
+  SplitSpaceRuns(
+      c, [&](size_t p) { return InRanges(WregexCpt(c, p), kDeepseekLetters); }, out);
 }
 void StepDeepseekPunct(const Chunk& c, std::vector<size_t>* out) {
-  SplitSpaceRuns(c, [&](size_t p) { return InRanges(WregexCpt(c, p), kDeepseekPunct); }, out);
+  SplitSpaceRuns(
+      c, [&](size_t p) { return InRanges(WregexCpt(c, p), kDeepseekPunct); }, out);
 }
 
 std::span<const Step> Steps(PreTokenizer pre) {
@@ -334,9 +359,8 @@ std::span<const Step> Steps(PreTokenizer pre) {
   static constexpr Step kQwen35[] = {StepQwen35};
   static constexpr Step kStarcoder[] = {StepEachNumber, StepGpt2};
   static constexpr Step kFalcon[] = {StepPunctRunsFalcon, StepGpt2, StepDigitTriples};
-  static constexpr Step kDeepseekLlm[] = {StepEachCrLf,      StepDeepseekLetters,
-                                          StepDeepseekPunct, StepTrailingSpace,
-                                          StepDeepseekCjk,   StepNumberRuns};
+  static constexpr Step kDeepseekLlm[] = {StepEachCrLf,      StepDeepseekLetters, StepDeepseekPunct,
+                                          StepTrailingSpace, StepDeepseekCjk,     StepNumberRuns};
   static constexpr Step kDeepseekCoder[] = {StepEachCrLf, StepSpaceLetters, StepSpacePunct,
                                             StepDeepseekCjk, StepEachNumber};
   switch (pre) {

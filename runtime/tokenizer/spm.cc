@@ -32,7 +32,8 @@ struct LowerPriority {
 
 }  // namespace
 
-SpmEncoder::SpmEncoder(const Vocab& vocab, const TokenMap& tokens) : vocab_(vocab), tokens_(tokens) {
+SpmEncoder::SpmEncoder(const Vocab& vocab, const TokenMap& tokens)
+    : vocab_(vocab), tokens_(tokens) {
   for (int b = 0; b < 256; ++b) {
     int32_t id = FindToken(tokens_, absl::StrFormat("<0x%02X>", b));
     // The fallback looks the byte up as a C string, so byte 0 is the empty text: never a token.

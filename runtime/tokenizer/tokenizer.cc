@@ -112,7 +112,8 @@ std::string Tokenizer::ComputePiece(int32_t id) const {
   const uint32_t attr = vocab_.attrs[id];
   if (attr & (kAttrUnknown | kAttrControl | kAttrUserDefined)) return text;
   if (attr & kAttrNormal) {
-    if (vocab_.model == ModelKind::kSentencePiece) return absl::StrReplaceAll(text, {{kSpmSpace, " "}});
+    if (vocab_.model == ModelKind::kSentencePiece)
+      return absl::StrReplaceAll(text, {{kSpmSpace, " "}});
     return DecodeByteLevel(text);
   }
   if (attr & kAttrByte) return std::string(1, ByteOfByteToken(text));
@@ -167,9 +168,9 @@ absl::StatusOr<std::string> Tokenizer::Decode(std::span<const int32_t> ids,
                                               const DecodeOptions& options) const {
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] < 0 || ids[i] >= n_tokens()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "token %d (at position %d) is out of range: the vocabulary has %d tokens", ids[i], i,
-          n_tokens()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("token %d (at position %d) is out of range: the vocabulary has %d tokens",
+                          ids[i], i, n_tokens()));
     }
   }
   // SentencePiece's leading space is removed, except (as in llama.cpp) after a removed bos.

@@ -2,8 +2,8 @@
 // checked against) tokenizes: SentencePiece ("llama") and byte-level BPE ("gpt2") vocabularies.
 //
 //   auto tok = Tokenizer::Create(std::move(vocab));
-//   std::vector<int32_t> ids = (*tok)->Encode("Hello", /*add_special=*/true, /*parse_special=*/true);
-//   absl::StatusOr<std::string> text = (*tok)->Decode(ids, {});
+//   std::vector<int32_t> ids = (*tok)->Encode("Hello", /*add_special=*/true,
+//   /*parse_special=*/true); absl::StatusOr<std::string> text = (*tok)->Decode(ids, {});
 //
 // Encoding never fails: any bytes are valid input (invalid UTF-8 is handled the way llama.cpp
 // handles it). A Tokenizer is immutable after Create and safe to use from several threads.
@@ -27,9 +27,9 @@
 namespace rf::tokenizer {
 
 struct DecodeOptions {
-  bool remove_special = false;   // drop a leading bos / trailing eos the encoder would have added
-  bool render_special = false;   // print control tokens' texts (else they decode to nothing)
-  bool clean_spaces = true;      // apply the vocabulary's clean-up (" ," -> ",") if it has one
+  bool remove_special = false;  // drop a leading bos / trailing eos the encoder would have added
+  bool render_special = false;  // print control tokens' texts (else they decode to nothing)
+  bool clean_spaces = true;     // apply the vocabulary's clean-up (" ," -> ",") if it has one
 };
 
 class Tokenizer {

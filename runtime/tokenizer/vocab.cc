@@ -92,12 +92,12 @@ absl::Status ValidateVocab(const Vocab& vocab) {
   const struct {
     const char* name;
     int32_t id;
-  } specials[] = {{"bos", vocab.bos}, {"eos", vocab.eos}, {"eot", vocab.eot},
-                  {"eom", vocab.eom}, {"unk", vocab.unk}, {"sep", vocab.sep},
-                  {"pad", vocab.pad}, {"mask", vocab.mask}};
+  } specials[] = {{"bos", vocab.bos}, {"eos", vocab.eos}, {"eot", vocab.eot}, {"eom", vocab.eom},
+                  {"unk", vocab.unk}, {"sep", vocab.sep}, {"pad", vocab.pad}, {"mask", vocab.mask}};
   for (const auto& s : specials) {
     if (s.id != kNoToken && (s.id < 0 || static_cast<size_t>(s.id) >= n)) {
-      return Invalid(absl::StrFormat("%s token id %d is out of range (%d tokens)", s.name, s.id, n));
+      return Invalid(
+          absl::StrFormat("%s token id %d is out of range (%d tokens)", s.name, s.id, n));
     }
   }
   for (size_t i = 0; i < vocab.eog.size(); ++i) {

@@ -25,14 +25,14 @@ enum class ModelKind : uint8_t {
 // How byte-level BPE splits text into words before merging (GGUF tokenizer.ggml.pre selects one;
 // several names share a splitter). Each is llama.cpp's regex list for that name, hand-written.
 enum class PreTokenizer : uint8_t {
-  kNone = 0,        // SentencePiece: no pre-tokenizer
-  kDefault = 1,     // llama.cpp's fallback for BPE files without a pre-tokenizer name
-  kGpt2 = 2,        // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)
-  kLlama3 = 3,      // Llama 3: letters with one leading non-letter, digits in threes, ...
-  kQwen2 = 4,       // as Llama 3 but single digits
-  kQwen35 = 5,      // as Qwen2 but letter runs take combining marks
-  kStarcoder = 6,   // every digit alone, then gpt2
-  kFalcon = 7,      // punctuation runs, gpt2, ASCII digit triples
+  kNone = 0,       // SentencePiece: no pre-tokenizer
+  kDefault = 1,    // llama.cpp's fallback for BPE files without a pre-tokenizer name
+  kGpt2 = 2,       // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)
+  kLlama3 = 3,     // Llama 3: letters with one leading non-letter, digits in threes, ...
+  kQwen2 = 4,      // as Llama 3 but single digits
+  kQwen35 = 5,     // as Qwen2 but letter runs take combining marks
+  kStarcoder = 6,  // every digit alone, then gpt2
+  kFalcon = 7,     // punctuation runs, gpt2, ASCII digit triples
   kDeepseekLlm = 8,
   kDeepseekCoder = 9,
 };
@@ -49,8 +49,8 @@ enum TokenAttr : uint32_t {
   kAttrUserDefined = 1 << 4,
   kAttrByte = 1 << 5,
   kAttrNormalized = 1 << 6,
-  kAttrLstrip = 1 << 7,   // parsing specials: strip whitespace left of this token
-  kAttrRstrip = 1 << 8,   // ... and right of it
+  kAttrLstrip = 1 << 7,  // parsing specials: strip whitespace left of this token
+  kAttrRstrip = 1 << 8,  // ... and right of it
   kAttrSingleWord = 1 << 9,
   kAttrAll = (1 << 10) - 1,
 };

@@ -52,8 +52,8 @@ class Reader {
   size_t left() const { return bytes_.size() - pos_; }
 
   absl::Status Error(absl::string_view what) const {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("vocabulary data: byte %d: %s (%d bytes in all)", pos_, what, bytes_.size()));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "vocabulary data: byte %d: %s (%d bytes in all)", pos_, what, bytes_.size()));
   }
 
   absl::Status Bytes(size_t n, const uint8_t** out) {
@@ -162,8 +162,8 @@ absl::StatusOr<Vocab> DeserializeVocab(std::span<const uint8_t> bytes) {
   uint32_t version;
   RF_RETURN_IF_ERROR(r.U32(&version));
   if (version != kVersion) {
-    return r.Error(absl::StrFormat("format version %d, this build reads version %d", version,
-                                   kVersion));
+    return r.Error(
+        absl::StrFormat("format version %d, this build reads version %d", version, kVersion));
   }
   uint8_t model, pre, flags;
   RF_RETURN_IF_ERROR(r.U8(&model));
@@ -200,7 +200,8 @@ absl::StatusOr<Vocab> DeserializeVocab(std::span<const uint8_t> bytes) {
   for (int32_t* slot : SpecialSlots(v)) {
     uint64_t id;
     RF_RETURN_IF_ERROR(r.Varint(&id));
-    if (id > v.tokens.size()) return r.Error(absl::StrFormat("special token id %d out of range", id - 1));
+    if (id > v.tokens.size())
+      return r.Error(absl::StrFormat("special token id %d out of range", id - 1));
     *slot = static_cast<int32_t>(id) - 1;
   }
   RF_RETURN_IF_ERROR(r.Count("end-of-generation ids", 1, &n));
@@ -208,7 +209,8 @@ absl::StatusOr<Vocab> DeserializeVocab(std::span<const uint8_t> bytes) {
   for (size_t i = 0; i < n; ++i) {
     uint64_t id;
     RF_RETURN_IF_ERROR(r.Varint(&id));
-    if (id >= v.tokens.size()) return r.Error(absl::StrFormat("end-of-generation id %d out of range", id));
+    if (id >= v.tokens.size())
+      return r.Error(absl::StrFormat("end-of-generation id %d out of range", id));
     v.eog[i] = static_cast<int32_t>(id);
   }
   if (r.left() != 0) return r.Error(absl::StrFormat("%d unexpected bytes after the end", r.left()));

@@ -34,9 +34,13 @@ struct OracleRecord {
   std::string decoded_rs;  // remove_special = true, render_special = true
 };
 
-std::string Unhex(absl::string_view hex) { return absl::HexStringToBytes(hex); }
+std::string Unhex(absl::string_view hex) {
+  return absl::HexStringToBytes(hex);
+}
 
-std::string Show(const std::string& s) { return "\"" + absl::CHexEscape(s) + "\""; }
+std::string Show(const std::string& s) {
+  return "\"" + absl::CHexEscape(s) + "\"";
+}
 
 std::string Ids(const std::vector<int32_t>& ids) {
   std::string s;
@@ -67,15 +71,16 @@ std::vector<OracleRecord> RunOracle(const std::string& vocab_path,
       in.write(t.data(), static_cast<std::streamsize>(t.size()));
     }
   }
-  ::rf::testing::RunCommand(::rf::testing::OracleTool("llama-tokenize-batch") + " '" + vocab_path + "' '" +
-                      in_path + "' '" + out_path + "' " + (add_special ? "1 " : "0 ") +
-                      (parse_special ? "1" : "0") + " 2>/dev/null");
+  ::rf::testing::RunCommand(::rf::testing::OracleTool("llama-tokenize-batch") + " '" + vocab_path +
+                            "' '" + in_path + "' '" + out_path + "' " +
+                            (add_special ? "1 " : "0 ") + (parse_special ? "1" : "0") +
+                            " 2>/dev/null");
   std::vector<std::string> lines = absl::StrSplit(ReadAll(out_path), '\n');
   std::vector<OracleRecord> records;
   for (size_t i = 0; i + 2 < lines.size(); i += 3) {
     OracleRecord r;
-    for (absl::string_view id : absl::StrSplit(absl::string_view(lines[i]).substr(1), ' ',
-                                               absl::SkipWhitespace())) {
+    for (absl::string_view id :
+         absl::StrSplit(absl::string_view(lines[i]).substr(1), ' ', absl::SkipWhitespace())) {
       int32_t v = 0;
       EXPECT_TRUE(absl::SimpleAtoi(id, &v));
       r.ids.push_back(v);
@@ -127,9 +132,11 @@ std::vector<std::string> Texts(const Vocab& vocab) {
 bool ValidUtf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     const auto b = static_cast<uint8_t>(s[i]);
-    const size_t n = b < 0x80 ? 1 : b >= 0xC2 && b < 0xE0 ? 2 : b >= 0xE0 && b < 0xF0 ? 3
-                   : b >= 0xF0 && b < 0xF5                 ? 4
-                                                           : 0;
+    const size_t n = b < 0x80                ? 1
+                     : b >= 0xC2 && b < 0xE0 ? 2
+                     : b >= 0xE0 && b < 0xF0 ? 3
+                     : b >= 0xF0 && b < 0xF5 ? 4
+                                             : 0;
     if (n == 0 || i + n > s.size()) return false;
     for (size_t k = 1; k < n; ++k) {
       if ((static_cast<uint8_t>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -212,8 +219,8 @@ TEST_P(OracleRandomTest, EveryPieceMatchesLlamaCpp) {
   Loaded l = Load(GetParam(), oracle);
   ASSERT_NE(l.tok, nullptr);
   const std::string out = ::rf::testing::TempDir() + "/pieces.txt";
-  ::rf::testing::RunCommand(::rf::testing::OracleTool("llama-tokenize-batch") + " --pieces '" + l.path +
-                      "' '" + out + "' 2>/dev/null");
+  ::rf::testing::RunCommand(::rf::testing::OracleTool("llama-tokenize-batch") + " --pieces '" +
+                            l.path + "' '" + out + "' 2>/dev/null");
   std::vector<std::string> lines = absl::StrSplit(ReadAll(out), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), static_cast<size_t>(l.tok->n_tokens()));
   int failures = 0;
