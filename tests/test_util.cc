@@ -36,6 +36,10 @@ std::string OracleDir() {
 }
 
 std::string OracleLlamaLogits() {
+  return OracleTool("llama-logits");
+}
+
+std::string OracleTool(const std::string& name) {
   const std::string dir = OracleDir();
   std::string lib;
   if (FILE* f = fopen((dir + "/lib.path").c_str(), "r")) {
@@ -44,7 +48,7 @@ std::string OracleLlamaLogits() {
     fclose(f);
     while (!lib.empty() && (lib.back() == '\n' || lib.back() == '\r')) lib.pop_back();
   }
-  return "RF_ORACLE_LIB='" + lib + "' '" + dir + "/llama-logits'";
+  return "RF_ORACLE_LIB='" + lib + "' '" + dir + "/" + name + "'";
 }
 
 std::string RunCommand(const std::string& command, int* exit_code) {

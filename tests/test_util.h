@@ -24,6 +24,8 @@ std::string OracleDir();
 // The shell prefix that runs the oracle's llama-logits with its libraries found:
 // "RF_ORACLE_LIB=<dir> <dir>/llama-logits". Only valid when OracleDir() is not empty.
 std::string OracleLlamaLogits();
+// The same for another tool that tests/oracle/setup.sh builds ("llama-tokenize-batch").
+std::string OracleTool(const std::string& name);
 
 // Runs a command, returns its stdout; fails the test on a non-zero exit.
 std::string RunCommand(const std::string& command, int* exit_code = nullptr);

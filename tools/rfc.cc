@@ -2,7 +2,9 @@
 //
 //   rfc inspect MODEL.gguf          version, metadata, hyperparameters, tensor table
 //   rfc opt FILE.ir --passes=a,b    run passes over IR text, print the result
+//   rfc compile MODEL.gguf ...      lower, run the pipeline (and later: write a plan)
 //   rfc synth --preset P -o M.gguf  a random-weight model in the shape of a real one
+//   rfc tokenize MODEL.gguf TEXT    token ids (--decode: ids to text)
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -23,6 +25,7 @@ void PrintUsage(FILE* out) {
       "                         write a random-weight model in the exact shape of a real one\n"
       "                         (presets tiny, qwen2.5-0.5b, llama-3.2-1b, llama-2-7b; types f32,\n"
       "                         f16, q8_0, q4_0, q4_k, q6_k, q4_k_m)\n"
+      "  tokenize MODEL.gguf TEXT  print TEXT's token ids (--decode: ids to text)\n"
       "\n"
       "`rfc COMMAND --help` describes a command's flags.\n",
       out);

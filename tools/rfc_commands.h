@@ -14,9 +14,11 @@ int RunInspect(int argc, char** argv);
 int RunOpt(int argc, char** argv);
 int RunCompile(int argc, char** argv);
 int RunSynth(int argc, char** argv);
+int RunTokenize(int argc, char** argv);
 
 inline std::vector<Command> RfcCommands() {
-  return {{"inspect", RunInspect}, {"opt", RunOpt}, {"compile", RunCompile}, {"synth", RunSynth}};
+  return {{"inspect", RunInspect}, {"opt", RunOpt},           {"compile", RunCompile},
+          {"synth", RunSynth},     {"tokenize", RunTokenize}};
 }
 
 }  // namespace rf::tools
