@@ -52,9 +52,10 @@ class Cursor {
     uint64_t start = pos_;
     RF_ASSIGN_OR_RETURN(uint64_t len, Read<uint64_t>(field));
     if (len > remaining()) {
-      return ErrorAt(start, field,
-                     absl::StrCat("string length ", WithCommas(len), " runs past the end of the file (",
-                                  WithCommas(remaining()), " bytes left)"));
+      return ErrorAt(
+          start, field,
+          absl::StrCat("string length ", WithCommas(len), " runs past the end of the file (",
+                       WithCommas(remaining()), " bytes left)"));
     }
     absl::string_view s(reinterpret_cast<const char*>(here()), len);
     pos_ += len;
@@ -69,7 +70,9 @@ class Cursor {
   uint64_t pos_ = 0;
 };
 
-bool IsKnownValueType(uint32_t t) { return t <= static_cast<uint32_t>(ValueType::kF64); }
+bool IsKnownValueType(uint32_t t) {
+  return t <= static_cast<uint32_t>(ValueType::kF64);
+}
 
 // Reads one scalar of `type` into `v`.
 absl::Status ReadScalar(Cursor& c, ValueType type, absl::string_view field, Value& v) {
@@ -166,9 +169,8 @@ absl::Status ReadValue(Cursor& c, absl::string_view field, Value& v) {
     // Each string takes at least its 8-byte length: bound the count before reserving.
     if (v.count > c.remaining() / 8) {
       return c.ErrorAt(count_offset, field,
-                       absl::StrCat("array of ", WithCommas(v.count),
-                                    " strings cannot fit in the ", WithCommas(c.remaining()),
-                                    " bytes left"));
+                       absl::StrCat("array of ", WithCommas(v.count), " strings cannot fit in the ",
+                                    WithCommas(c.remaining()), " bytes left"));
     }
     v.strings.reserve(v.count);
     for (uint64_t k = 0; k < v.count; ++k) {
@@ -193,19 +195,32 @@ absl::Status ReadValue(Cursor& c, absl::string_view field, Value& v) {
 
 std::string ValueTypeName(ValueType type) {
   switch (type) {
-    case ValueType::kU8: return "u8";
-    case ValueType::kI8: return "i8";
-    case ValueType::kU16: return "u16";
-    case ValueType::kI16: return "i16";
-    case ValueType::kU32: return "u32";
-    case ValueType::kI32: return "i32";
-    case ValueType::kF32: return "f32";
-    case ValueType::kBool: return "bool";
-    case ValueType::kString: return "string";
-    case ValueType::kArray: return "array";
-    case ValueType::kU64: return "u64";
-    case ValueType::kI64: return "i64";
-    case ValueType::kF64: return "f64";
+    case ValueType::kU8:
+      return "u8";
+    case ValueType::kI8:
+      return "i8";
+    case ValueType::kU16:
+      return "u16";
+    case ValueType::kI16:
+      return "i16";
+    case ValueType::kU32:
+      return "u32";
+    case ValueType::kI32:
+      return "i32";
+    case ValueType::kF32:
+      return "f32";
+    case ValueType::kBool:
+      return "bool";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kArray:
+      return "array";
+    case ValueType::kU64:
+      return "u64";
+    case ValueType::kI64:
+      return "i64";
+    case ValueType::kF64:
+      return "f64";
   }
   return absl::StrCat("type#", static_cast<uint32_t>(type));
 }
@@ -214,17 +229,22 @@ int ScalarSize(ValueType type) {
   switch (type) {
     case ValueType::kU8:
     case ValueType::kI8:
-    case ValueType::kBool: return 1;
+    case ValueType::kBool:
+      return 1;
     case ValueType::kU16:
-    case ValueType::kI16: return 2;
+    case ValueType::kI16:
+      return 2;
     case ValueType::kU32:
     case ValueType::kI32:
-    case ValueType::kF32: return 4;
+    case ValueType::kF32:
+      return 4;
     case ValueType::kU64:
     case ValueType::kI64:
-    case ValueType::kF64: return 8;
+    case ValueType::kF64:
+      return 8;
     case ValueType::kString:
-    case ValueType::kArray: return 0;
+    case ValueType::kArray:
+      return 0;
   }
   return 0;
 }
@@ -238,8 +258,10 @@ bool Value::is_integer() const {
     case ValueType::kU32:
     case ValueType::kI32:
     case ValueType::kU64:
-    case ValueType::kI64: return true;
-    default: return false;
+    case ValueType::kI64:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -256,7 +278,8 @@ double Value::ArrayAsDouble(uint64_t index) const {
       std::memcpy(&x, p, 8);
       return x;
     }
-    default: return static_cast<double>(ArrayAsInt(index));
+    default:
+      return static_cast<double>(ArrayAsInt(index));
   }
 }
 
@@ -264,8 +287,10 @@ int64_t Value::ArrayAsInt(uint64_t index) const {
   const uint8_t* p = array_data + index * ScalarSize(elem_type);
   switch (elem_type) {
     case ValueType::kU8:
-    case ValueType::kBool: return *p;
-    case ValueType::kI8: return static_cast<int8_t>(*p);
+    case ValueType::kBool:
+      return *p;
+    case ValueType::kI8:
+      return static_cast<int8_t>(*p);
     case ValueType::kU16: {
       uint16_t x;
       std::memcpy(&x, p, 2);
@@ -293,8 +318,10 @@ int64_t Value::ArrayAsInt(uint64_t index) const {
       return x;
     }
     case ValueType::kF32:
-    case ValueType::kF64: return static_cast<int64_t>(ArrayAsDouble(index));
-    default: return 0;
+    case ValueType::kF64:
+      return static_cast<int64_t>(ArrayAsDouble(index));
+    default:
+      return 0;
   }
 }
 
@@ -339,7 +366,8 @@ absl::Status GgufFile::ParseAll() {
   RF_ASSIGN_OR_RETURN(version_, c.Read<uint32_t>("version"));
   if (version_ != 2 && version_ != 3) {
     std::string why = absl::StrCat("version ", version_, " is not supported (expected 2 or 3)");
-    if (version_ == 1) why = "GGUF version 1 is not supported (expected 2 or 3; re-convert the model)";
+    if (version_ == 1)
+      why = "GGUF version 1 is not supported (expected 2 or 3; re-convert the model)";
     if ((version_ & 0xffff) == 0 && version_ != 0) {
       why = absl::StrCat("version field reads 0x", absl::Hex(version_),
                          ": a big-endian GGUF file, which is not supported");
@@ -383,9 +411,9 @@ absl::Status GgufFile::ParseAll() {
                        absl::StrCat("expected u32, found ", align->TypeString()));
     }
     if (align->u == 0 || !std::has_single_bit(align->u) || align->u > (1u << 20)) {
-      return c.ErrorAt(at, "metadata 'general.alignment'",
-                       absl::StrCat("alignment ", align->u,
-                                    " is not a power of two between 1 and 1,048,576"));
+      return c.ErrorAt(
+          at, "metadata 'general.alignment'",
+          absl::StrCat("alignment ", align->u, " is not a power of two between 1 and 1,048,576"));
     }
     alignment_ = static_cast<uint32_t>(align->u);
   }
@@ -399,7 +427,8 @@ absl::Status GgufFile::ParseAll() {
     uint64_t at = c.offset();
     RF_ASSIGN_OR_RETURN(uint32_t n_dims, c.Read<uint32_t>(field + " n_dims"));
     if (n_dims < 1 || n_dims > kMaxDims) {
-      return c.ErrorAt(at, field, absl::StrCat("n_dims ", n_dims, " (expected 1 to ", kMaxDims, ")"));
+      return c.ErrorAt(at, field,
+                       absl::StrCat("n_dims ", n_dims, " (expected 1 to ", kMaxDims, ")"));
     }
     uint64_t n_elements = 1;
     for (uint32_t d = 0; d < n_dims; ++d) {
@@ -448,10 +477,10 @@ absl::Status GgufFile::ParseAll() {
   // The data section starts at the next multiple of the alignment.
   data_offset_ = (c.offset() + alignment_ - 1) / alignment_ * alignment_;
   if (!tensors_.empty() && data_offset_ > bytes_.size()) {
-    return c.ErrorAt(c.offset(), "data section",
-                     absl::StrCat("starts at ", WithCommas(data_offset_),
-                                  ", past the end of the file (size ", WithCommas(bytes_.size()),
-                                  "; truncated?)"));
+    return c.ErrorAt(
+        c.offset(), "data section",
+        absl::StrCat("starts at ", WithCommas(data_offset_), ", past the end of the file (size ",
+                     WithCommas(bytes_.size()), "; truncated?)"));
   }
   const uint64_t data_size = tensors_.empty() ? 0 : bytes_.size() - data_offset_;
   for (TensorInfo& t : tensors_) {
@@ -473,10 +502,10 @@ absl::Status GgufFile::ParseAll() {
     const TensorInfo* prev = by_offset[k - 1];
     const TensorInfo* cur = by_offset[k];
     if (cur->offset < prev->offset + prev->n_bytes) {
-      return c.ErrorAt(cur->info_offset, absl::StrCat("tensor '", cur->name, "'"),
-                       absl::StrCat("data at offset ", WithCommas(cur->offset), " overlaps tensor '",
-                                    prev->name, "' [", WithCommas(prev->offset), ", +",
-                                    WithCommas(prev->n_bytes), ")"));
+      return c.ErrorAt(
+          cur->info_offset, absl::StrCat("tensor '", cur->name, "'"),
+          absl::StrCat("data at offset ", WithCommas(cur->offset), " overlaps tensor '", prev->name,
+                       "' [", WithCommas(prev->offset), ", +", WithCommas(prev->n_bytes), ")"));
     }
   }
   return absl::OkStatus();
@@ -514,14 +543,15 @@ bool FitsIn(const Value& v) {
 }
 }  // namespace
 
-#define RF_GGUF_FIND_OR_ERROR(v, key)                  \
-  const Value* v = Find(key);                          \
+#define RF_GGUF_FIND_OR_ERROR(v, key) \
+  const Value* v = Find(key);         \
   if (v == nullptr) return Error(key, "missing")
 
 absl::StatusOr<uint32_t> GgufFile::GetU32(absl::string_view key) const {
   RF_GGUF_FIND_OR_ERROR(v, key);
   if (!v->is_integer()) return Error(key, absl::StrCat("expected u32, found ", v->TypeString()));
-  if (!FitsIn<uint32_t>(*v)) return Error(key, absl::StrCat("value ", v->i, " does not fit in u32"));
+  if (!FitsIn<uint32_t>(*v))
+    return Error(key, absl::StrCat("value ", v->i, " does not fit in u32"));
   return static_cast<uint32_t>(v->u);
 }
 

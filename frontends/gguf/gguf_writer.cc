@@ -34,19 +34,42 @@ std::string EncodeScalar(ValueType type, T v) {
 // Appends one numeric element of `type` converted from an integer or a double.
 void AppendNumber(std::string& out, ValueType type, int64_t i, double f, bool is_float) {
   switch (type) {
-    case ValueType::kU8: Append<uint8_t>(out, static_cast<uint8_t>(is_float ? f : i)); break;
-    case ValueType::kI8: Append<int8_t>(out, static_cast<int8_t>(is_float ? f : i)); break;
-    case ValueType::kU16: Append<uint16_t>(out, static_cast<uint16_t>(is_float ? f : i)); break;
-    case ValueType::kI16: Append<int16_t>(out, static_cast<int16_t>(is_float ? f : i)); break;
-    case ValueType::kU32: Append<uint32_t>(out, static_cast<uint32_t>(is_float ? f : i)); break;
-    case ValueType::kI32: Append<int32_t>(out, static_cast<int32_t>(is_float ? f : i)); break;
-    case ValueType::kU64: Append<uint64_t>(out, static_cast<uint64_t>(is_float ? f : i)); break;
-    case ValueType::kI64: Append<int64_t>(out, static_cast<int64_t>(is_float ? f : i)); break;
-    case ValueType::kF32: Append<float>(out, static_cast<float>(is_float ? f : i)); break;
-    case ValueType::kF64: Append<double>(out, is_float ? f : static_cast<double>(i)); break;
-    case ValueType::kBool: Append<uint8_t>(out, (is_float ? f != 0 : i != 0) ? 1 : 0); break;
+    case ValueType::kU8:
+      Append<uint8_t>(out, static_cast<uint8_t>(is_float ? f : i));
+      break;
+    case ValueType::kI8:
+      Append<int8_t>(out, static_cast<int8_t>(is_float ? f : i));
+      break;
+    case ValueType::kU16:
+      Append<uint16_t>(out, static_cast<uint16_t>(is_float ? f : i));
+      break;
+    case ValueType::kI16:
+      Append<int16_t>(out, static_cast<int16_t>(is_float ? f : i));
+      break;
+    case ValueType::kU32:
+      Append<uint32_t>(out, static_cast<uint32_t>(is_float ? f : i));
+      break;
+    case ValueType::kI32:
+      Append<int32_t>(out, static_cast<int32_t>(is_float ? f : i));
+      break;
+    case ValueType::kU64:
+      Append<uint64_t>(out, static_cast<uint64_t>(is_float ? f : i));
+      break;
+    case ValueType::kI64:
+      Append<int64_t>(out, static_cast<int64_t>(is_float ? f : i));
+      break;
+    case ValueType::kF32:
+      Append<float>(out, static_cast<float>(is_float ? f : i));
+      break;
+    case ValueType::kF64:
+      Append<double>(out, is_float ? f : static_cast<double>(i));
+      break;
+    case ValueType::kBool:
+      Append<uint8_t>(out, (is_float ? f != 0 : i != 0) ? 1 : 0);
+      break;
     case ValueType::kString:
-    case ValueType::kArray: break;
+    case ValueType::kArray:
+      break;
   }
 }
 
@@ -73,16 +96,36 @@ void GgufWriter::Put(absl::string_view key, std::string encoded) {
   metadata_.push_back({std::string(key), std::move(encoded)});
 }
 
-void GgufWriter::SetU8(absl::string_view k, uint8_t v) { Put(k, EncodeScalar(ValueType::kU8, v)); }
-void GgufWriter::SetI8(absl::string_view k, int8_t v) { Put(k, EncodeScalar(ValueType::kI8, v)); }
-void GgufWriter::SetU16(absl::string_view k, uint16_t v) { Put(k, EncodeScalar(ValueType::kU16, v)); }
-void GgufWriter::SetI16(absl::string_view k, int16_t v) { Put(k, EncodeScalar(ValueType::kI16, v)); }
-void GgufWriter::SetU32(absl::string_view k, uint32_t v) { Put(k, EncodeScalar(ValueType::kU32, v)); }
-void GgufWriter::SetI32(absl::string_view k, int32_t v) { Put(k, EncodeScalar(ValueType::kI32, v)); }
-void GgufWriter::SetU64(absl::string_view k, uint64_t v) { Put(k, EncodeScalar(ValueType::kU64, v)); }
-void GgufWriter::SetI64(absl::string_view k, int64_t v) { Put(k, EncodeScalar(ValueType::kI64, v)); }
-void GgufWriter::SetF32(absl::string_view k, float v) { Put(k, EncodeScalar(ValueType::kF32, v)); }
-void GgufWriter::SetF64(absl::string_view k, double v) { Put(k, EncodeScalar(ValueType::kF64, v)); }
+void GgufWriter::SetU8(absl::string_view k, uint8_t v) {
+  Put(k, EncodeScalar(ValueType::kU8, v));
+}
+void GgufWriter::SetI8(absl::string_view k, int8_t v) {
+  Put(k, EncodeScalar(ValueType::kI8, v));
+}
+void GgufWriter::SetU16(absl::string_view k, uint16_t v) {
+  Put(k, EncodeScalar(ValueType::kU16, v));
+}
+void GgufWriter::SetI16(absl::string_view k, int16_t v) {
+  Put(k, EncodeScalar(ValueType::kI16, v));
+}
+void GgufWriter::SetU32(absl::string_view k, uint32_t v) {
+  Put(k, EncodeScalar(ValueType::kU32, v));
+}
+void GgufWriter::SetI32(absl::string_view k, int32_t v) {
+  Put(k, EncodeScalar(ValueType::kI32, v));
+}
+void GgufWriter::SetU64(absl::string_view k, uint64_t v) {
+  Put(k, EncodeScalar(ValueType::kU64, v));
+}
+void GgufWriter::SetI64(absl::string_view k, int64_t v) {
+  Put(k, EncodeScalar(ValueType::kI64, v));
+}
+void GgufWriter::SetF32(absl::string_view k, float v) {
+  Put(k, EncodeScalar(ValueType::kF32, v));
+}
+void GgufWriter::SetF64(absl::string_view k, double v) {
+  Put(k, EncodeScalar(ValueType::kF64, v));
+}
 void GgufWriter::SetBool(absl::string_view k, bool v) {
   Put(k, EncodeScalar<uint8_t>(ValueType::kBool, v ? 1 : 0));
 }
@@ -165,7 +208,8 @@ absl::Status GgufWriter::AddTensor(absl::string_view name, std::vector<int64_t> 
         absl::StrCat("tensor '", name, "': ", dims.size(), " dims (expected 1 to ", kMaxDims, ")"));
   }
   for (const Tensor& t : tensors_) {
-    if (t.name == name) return absl::InvalidArgumentError(absl::StrCat("duplicate tensor '", name, "'"));
+    if (t.name == name)
+      return absl::InvalidArgumentError(absl::StrCat("duplicate tensor '", name, "'"));
   }
   int64_t n = 1;
   for (int64_t d : dims) {
@@ -174,9 +218,9 @@ absl::Status GgufWriter::AddTensor(absl::string_view name, std::vector<int64_t> 
     }
   }
   if (dims[0] % quant::Info(type).block_size != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tensor '", name, "': row length ", dims[0], " is not a multiple of the ",
-        quant::TypeName(type), " block size ", quant::Info(type).block_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("tensor '", name, "': row length ", dims[0], " is not a multiple of the ",
+                     quant::TypeName(type), " block size ", quant::Info(type).block_size));
   }
   RF_ASSIGN_OR_RETURN(uint64_t bytes, quant::RowBytes(type, n));
   tensors_.push_back({std::string(name), std::move(dims), type, bytes, 0, std::move(fill)});
@@ -188,11 +232,10 @@ absl::Status GgufWriter::AddTensor(absl::string_view name, std::vector<int64_t> 
   auto copy = std::make_shared<std::vector<uint8_t>>(data.begin(), data.end());
   const size_t given = copy->size();
   const std::string tensor_name(name);
-  RF_RETURN_IF_ERROR(AddTensor(name, std::move(dims), type,
-                               [copy](std::span<uint8_t> out) {
-                                 std::memcpy(out.data(), copy->data(), out.size());
-                                 return absl::OkStatus();
-                               }));
+  RF_RETURN_IF_ERROR(AddTensor(name, std::move(dims), type, [copy](std::span<uint8_t> out) {
+    std::memcpy(out.data(), copy->data(), out.size());
+    return absl::OkStatus();
+  }));
   if (tensors_.back().n_bytes != given) {
     uint64_t expected = tensors_.back().n_bytes;
     tensors_.pop_back();
