@@ -71,6 +71,7 @@ struct Value {
   bool is_integer() const;
   bool is_float() const { return type == ValueType::kF32 || type == ValueType::kF64; }
   // Element `index` of a numeric array as a double / int64 (the caller checks bounds and type).
+  // Float elements read as integers saturate (NaN reads 0).
   double ArrayAsDouble(uint64_t index) const;
   int64_t ArrayAsInt(uint64_t index) const;
   // "array[string; 32000]", "u32", ...

@@ -1,6 +1,8 @@
 #include "frontends/gguf/gguf_writer.h"
 
+#include <bit>
 #include <cstring>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -84,9 +86,6 @@ std::string ArrayHeader(ValueType elem_type, uint64_t count) {
 }  // namespace
 
 void GgufWriter::Put(absl::string_view key, std::string encoded) {
-  if (key == "general.alignment" && encoded.size() == 8) {
-    std::memcpy(&alignment_, encoded.data() + 4, 4);
-  }
   for (Entry& e : metadata_) {
     if (e.key == key) {
       e.encoded = std::move(encoded);
@@ -137,8 +136,18 @@ void GgufWriter::SetString(absl::string_view key, absl::string_view v) {
   Put(key, std::move(out));
 }
 
+// A numeric array of strings or arrays would write a count with no elements behind it: a corrupt
+// file. The misuse is remembered and reported by WriteFile (setters return nothing).
+void GgufWriter::CheckNumeric(absl::string_view key, ValueType elem_type) {
+  if (ScalarSize(elem_type) == 0 && invalid_.ok()) {
+    invalid_ = absl::InvalidArgumentError(absl::StrCat(
+        "metadata '", key, "': array of ", ValueTypeName(elem_type), " is not a numeric array"));
+  }
+}
+
 void GgufWriter::SetIntArray(absl::string_view key, ValueType elem_type,
                              std::span<const int64_t> values) {
+  CheckNumeric(key, elem_type);
   std::string out = ArrayHeader(elem_type, values.size());
   for (int64_t v : values) AppendNumber(out, elem_type, v, 0, false);
   Put(key, std::move(out));
@@ -146,6 +155,7 @@ void GgufWriter::SetIntArray(absl::string_view key, ValueType elem_type,
 
 void GgufWriter::SetFloatArray(absl::string_view key, ValueType elem_type,
                                std::span<const double> values) {
+  CheckNumeric(key, elem_type);
   std::string out = ArrayHeader(elem_type, values.size());
   for (double v : values) AppendNumber(out, elem_type, 0, v, true);
   Put(key, std::move(out));
@@ -201,8 +211,31 @@ void GgufWriter::Remove(absl::string_view key) {
   }
 }
 
+// general.alignment's value when it is stored as a u32 (type id + 4 bytes).
+std::optional<uint32_t> GgufWriter::AlignmentValue() const {
+  for (const Entry& e : metadata_) {
+    if (e.key != "general.alignment") continue;
+    uint32_t type, value;
+    if (e.encoded.size() != 8) return std::nullopt;
+    std::memcpy(&type, e.encoded.data(), 4);
+    std::memcpy(&value, e.encoded.data() + 4, 4);
+    if (type != static_cast<uint32_t>(ValueType::kU32)) return std::nullopt;
+    return value;
+  }
+  return kDefaultAlignment;
+}
+
+uint32_t GgufWriter::alignment() const {
+  return AlignmentValue().value_or(kDefaultAlignment);
+}
+
 absl::Status GgufWriter::AddTensor(absl::string_view name, std::vector<int64_t> dims,
                                    quant::GgmlType type, Fill fill) {
+  // llama.cpp rejects names of GGML_MAX_NAME (64) bytes or more.
+  if (name.size() >= 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tensor '", name, "': name of ", name.size(), " bytes (at most 63)"));
+  }
   if (dims.empty() || dims.size() > static_cast<size_t>(kMaxDims)) {
     return absl::InvalidArgumentError(
         absl::StrCat("tensor '", name, "': ", dims.size(), " dims (expected 1 to ", kMaxDims, ")"));
@@ -246,6 +279,16 @@ absl::Status GgufWriter::AddTensor(absl::string_view name, std::vector<int64_t> 
 }
 
 absl::Status GgufWriter::WriteFile(const std::string& path) {
+  RF_RETURN_IF_ERROR(WithContext(invalid_, path));
+  // general.alignment must be what the reader accepts: a u32 power of two up to 1 MiB (a zero would
+  // also divide by zero below).
+  const std::optional<uint32_t> declared = AlignmentValue();
+  if (!declared || !std::has_single_bit(*declared) || *declared > (1u << 20)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": metadata 'general.alignment' must be a u32 power of two between 1 ",
+                     "and 1,048,576"));
+  }
+  const uint64_t align = *declared;
   std::string head;
   Append<uint32_t>(head, kMagic);
   Append<uint32_t>(head, 3);
@@ -263,17 +306,17 @@ absl::Status GgufWriter::WriteFile(const std::string& path) {
     for (int64_t d : t.dims) Append<uint64_t>(head, static_cast<uint64_t>(d));
     Append<uint32_t>(head, static_cast<uint32_t>(t.type));
     Append<uint64_t>(head, t.offset);
-    offset += (t.n_bytes + alignment_ - 1) / alignment_ * alignment_;
+    offset += (t.n_bytes + align - 1) / align * align;
   }
   RF_ASSIGN_OR_RETURN(AtomicFileWriter out, AtomicFileWriter::Create(path));
   RF_RETURN_IF_ERROR(out.Write(head));
-  RF_RETURN_IF_ERROR(out.WriteZeros((alignment_ - head.size() % alignment_) % alignment_));
+  RF_RETURN_IF_ERROR(out.WriteZeros((align - head.size() % align) % align));
   std::vector<uint8_t> buffer;
   for (Tensor& t : tensors_) {
     buffer.assign(t.n_bytes, 0);
     RF_RETURN_IF_ERROR(WithContext(t.fill(buffer), absl::StrCat(path, ": tensor '", t.name, "'")));
     RF_RETURN_IF_ERROR(out.Write(buffer));
-    RF_RETURN_IF_ERROR(out.WriteZeros((alignment_ - t.n_bytes % alignment_) % alignment_));
+    RF_RETURN_IF_ERROR(out.WriteZeros((align - t.n_bytes % align) % align));
   }
   return out.Commit();
 }
