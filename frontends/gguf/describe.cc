@@ -57,6 +57,9 @@ std::string FormatValue(const Value& value, size_t max_items) {
       absl::StrAppendFormat(&out, "%g", value.ArrayAsDouble(k));
     } else if (value.elem_type == ValueType::kBool) {
       out += value.ArrayAsInt(k) ? "true" : "false";
+    } else if (value.elem_type == ValueType::kU64) {
+      // ArrayAsInt keeps a u64's bits; above 2^63 - 1 they read negative as int64.
+      absl::StrAppend(&out, static_cast<uint64_t>(value.ArrayAsInt(k)));
     } else {
       absl::StrAppend(&out, value.ArrayAsInt(k));
     }
