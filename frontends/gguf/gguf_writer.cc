@@ -266,7 +266,8 @@ absl::Status GgufWriter::AddTensor(absl::string_view name, std::vector<int64_t> 
   const size_t given = copy->size();
   const std::string tensor_name(name);
   RF_RETURN_IF_ERROR(AddTensor(name, std::move(dims), type, [copy](std::span<uint8_t> out) {
-    std::memcpy(out.data(), copy->data(), out.size());
+    // An empty tensor's buffers may be null, and memcpy from null is undefined even for 0 bytes.
+    if (!out.empty()) std::memcpy(out.data(), copy->data(), out.size());
     return absl::OkStatus();
   }));
   if (tensors_.back().n_bytes != given) {
