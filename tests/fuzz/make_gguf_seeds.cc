@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "frontends/gguf/gguf_writer.h"
 #include "support/atomic_file.h"
 #include "support/status.h"
@@ -37,6 +38,40 @@ absl::Status WriteTinyLlama(const std::string& path) {
   return w.WriteFile(path);
 }
 
+// qwen2 with every optional hyperparameter key, biases and an output matrix.
+absl::Status WriteTinyQwen2(const std::string& path) {
+  GgufWriter w;
+  w.SetString("general.architecture", "qwen2");
+  w.SetU32("qwen2.block_count", 1);
+  w.SetU32("qwen2.embedding_length", 8);
+  w.SetU32("qwen2.attention.head_count", 2);
+  w.SetU32("qwen2.attention.head_count_kv", 2);
+  w.SetU32("qwen2.attention.key_length", 4);
+  w.SetU32("qwen2.attention.value_length", 4);
+  w.SetU32("qwen2.rope.dimension_count", 4);
+  w.SetU32("qwen2.feed_forward_length", 16);
+  w.SetU32("qwen2.context_length", 32);
+  w.SetU32("qwen2.vocab_size", 4);
+  w.SetF32("qwen2.attention.layer_norm_rms_epsilon", 1e-6f);
+  w.SetF32("qwen2.rope.freq_base", 1e6f);
+  for (const char* name :
+       {"token_embd.weight", "output.weight", "blk.0.attn_q.bias", "rope_freqs.weight"}) {
+    RF_RETURN_IF_ERROR(
+        w.AddTensor(name, {8, 4}, quant::GgmlType::kF16, std::vector<uint8_t>(8 * 4 * 2, 0x11)));
+  }
+  return w.WriteFile(path);
+}
+
+// More than 16 tensors, so that the overlap check's sort goes past insertion sort.
+absl::Status WriteManyTensors(const std::string& path) {
+  GgufWriter w;
+  for (int k = 0; k < 24; ++k) {
+    RF_RETURN_IF_ERROR(w.AddTensor(absl::StrCat("t", k), {k % 5 + 1}, quant::GgmlType::kF32,
+                                   std::vector<uint8_t>((k % 5 + 1) * 4, static_cast<uint8_t>(k))));
+  }
+  return w.WriteFile(path);
+}
+
 absl::Status WriteBytes(const std::string& path, const GgufBytes& b) {
   return WriteFileAtomically(path, b.bytes());
 }
@@ -46,6 +81,8 @@ absl::Status WriteSeeds(const std::string& dir) {
   RF_RETURN_IF_ERROR(WriteSampleGguf(dir + "/sample_align64.gguf", 64));
   RF_RETURN_IF_ERROR(WriteSampleGguf(dir + "/sample_align1.gguf", 1));
   RF_RETURN_IF_ERROR(WriteTinyLlama(dir + "/tiny_llama.gguf"));
+  RF_RETURN_IF_ERROR(WriteTinyQwen2(dir + "/tiny_qwen2.gguf"));
+  RF_RETURN_IF_ERROR(WriteManyTensors(dir + "/many_tensors.gguf"));
   using quant::GgmlType;
   RF_RETURN_IF_ERROR(WriteBytes(dir + "/bad_magic.gguf", GgufBytes().Bytes("GGML").U32(3)));
   RF_RETURN_IF_ERROR(WriteBytes(dir + "/bad_version.gguf", GgufBytes().Header(0, 0, 1)));
