@@ -26,8 +26,12 @@ echo "== fuzz targets over their corpora"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_FUZZ=ON \
   -DRF_BUILD_TESTS=OFF -DRF_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs" --target rf_fuzzers
-for corpus in tests/fuzz/corpus/*/; do
+# -runs=0: run every committed input once, no new fuzzing (scripts/fuzz.sh does that).
+shopt -s nullglob
+corpora=(tests/fuzz/corpus/*/)
+((${#corpora[@]})) || { echo "test: no corpus under tests/fuzz/corpus/" >&2; exit 1; }
+for corpus in "${corpora[@]}"; do
   name=$(basename "$corpus")
-  build-fuzz/tests/fuzz/"$name" -runs=0 "$corpus"
+  build-fuzz/tests/fuzz/"$name" -runs=0 -timeout=10 -rss_limit_mb=2048 "$corpus"
 done
 echo "== all tests passed"

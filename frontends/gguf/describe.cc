@@ -32,14 +32,39 @@ std::string QuoteString(absl::string_view s) {
   return out + "\"";
 }
 
+// Keys, tensor names and messages that quote the file, as printed: bytes below 0x20 and 0x7f are
+// escaped (a hostile name must not drive the terminal with escape sequences or break the table's
+// lines), and a very long name is cut.
+std::string Printable(absl::string_view s, size_t max_bytes = 200) {
+  std::string out;
+  for (size_t k = 0; k < s.size(); ++k) {
+    if (k == max_bytes) {
+      absl::StrAppend(&out, "... (", WithCommas(s.size()), " bytes)");
+      break;
+    }
+    const unsigned char c = static_cast<unsigned char>(s[k]);
+    if (c < 0x20 || c == 0x7f) {
+      absl::StrAppendFormat(&out, "\\x%02x", c);
+    } else {
+      out.push_back(s[k]);
+    }
+  }
+  return out;
+}
+
 std::string FormatScalar(const Value& v) {
   switch (v.type) {
     case ValueType::kF32:
-    case ValueType::kF64: return absl::StrFormat("%g", v.f);
-    case ValueType::kBool: return v.b ? "true" : "false";
-    case ValueType::kString: return QuoteString(v.str);
-    case ValueType::kU64: return absl::StrCat(v.u);
-    default: return absl::StrCat(v.i);
+    case ValueType::kF64:
+      return absl::StrFormat("%g", v.f);
+    case ValueType::kBool:
+      return v.b ? "true" : "false";
+    case ValueType::kString:
+      return QuoteString(v.str);
+    case ValueType::kU64:
+      return absl::StrCat(v.u);
+    default:
+      return absl::StrCat(v.i);
   }
 }
 
@@ -57,6 +82,9 @@ std::string FormatValue(const Value& value, size_t max_items) {
       absl::StrAppendFormat(&out, "%g", value.ArrayAsDouble(k));
     } else if (value.elem_type == ValueType::kBool) {
       out += value.ArrayAsInt(k) ? "true" : "false";
+    } else if (value.elem_type == ValueType::kU64) {
+      // ArrayAsInt keeps a u64's bits; above 2^63 - 1 they read negative as int64.
+      absl::StrAppend(&out, static_cast<uint64_t>(value.ArrayAsInt(k)));
     } else {
       absl::StrAppend(&out, value.ArrayAsInt(k));
     }
@@ -67,27 +95,31 @@ std::string FormatValue(const Value& value, size_t max_items) {
 
 std::string DescribeGguf(const GgufFile& file) {
   std::string out;
-  absl::StrAppendFormat(&out, "%s: GGUF v%d, %s bytes, %d metadata keys, %d tensors, alignment %d\n",
+  absl::StrAppendFormat(&out,
+                        "%s: GGUF v%d, %s bytes, %d metadata keys, %d tensors, alignment %d\n",
                         file.name(), file.version(), WithCommas(file.file_size()),
                         file.metadata().size(), file.tensors().size(), file.alignment());
   out += "\nmetadata:\n";
   for (const KeyValue& kv : file.metadata()) {
-    absl::StrAppendFormat(&out, "  %-44s %-20s %s\n", kv.key, kv.value.TypeString(),
+    absl::StrAppendFormat(&out, "  %-44s %-20s %s\n", Printable(kv.key), kv.value.TypeString(),
                           FormatValue(kv.value));
   }
   out += "\nhyperparameters:\n";
   absl::StatusOr<ModelHParams> hp = ReadHParams(file);
   if (hp.ok()) {
-    out += FormatHParams(*hp);
+    ModelHParams shown = *hp;  // general.name is any string from the file
+    shown.name = Printable(shown.name);
+    out += FormatHParams(shown);
   } else {
-    absl::StrAppend(&out, "  (not understood: ", hp.status().message(), ")\n");
+    absl::StrAppend(&out, "  (not understood: ", Printable(hp.status().message(), 1000), ")\n");
   }
   absl::StrAppendFormat(&out, "\ntensors:\n  %-36s %-26s %-8s %14s %14s\n", "name", "shape", "type",
                         "bytes", "offset");
   uint64_t total = 0, elements = 0;
   for (const TensorInfo& t : file.tensors()) {
-    absl::StrAppendFormat(&out, "  %-36s %-26s %-8s %14s %14s\n", t.name, t.ShapeString(),
-                          quant::TypeName(t.type), WithCommas(t.n_bytes), WithCommas(t.offset));
+    absl::StrAppendFormat(&out, "  %-36s %-26s %-8s %14s %14s\n", Printable(t.name),
+                          t.ShapeString(), quant::TypeName(t.type), WithCommas(t.n_bytes),
+                          WithCommas(t.offset));
     total += t.n_bytes;
     elements += t.n_elements;
   }

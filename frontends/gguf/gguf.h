@@ -17,8 +17,8 @@
 #include <optional>
 #include <span>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -71,6 +71,7 @@ struct Value {
   bool is_integer() const;
   bool is_float() const { return type == ValueType::kF32 || type == ValueType::kF64; }
   // Element `index` of a numeric array as a double / int64 (the caller checks bounds and type).
+  // Float elements read as integers saturate (NaN reads 0).
   double ArrayAsDouble(uint64_t index) const;
   int64_t ArrayAsInt(uint64_t index) const;
   // "array[string; 32000]", "u32", ...
@@ -87,10 +88,10 @@ struct TensorInfo {
   absl::string_view name;
   std::vector<int64_t> dims;  // dims[0] innermost (ggml's ne[0])
   quant::GgmlType type = quant::GgmlType::kF32;
-  uint64_t offset = 0;      // relative to the data section
+  uint64_t offset = 0;  // relative to the data section
   uint64_t n_elements = 0;
   uint64_t n_bytes = 0;
-  uint64_t info_offset = 0;  // where this tensor's info starts in the file
+  uint64_t info_offset = 0;       // where this tensor's info starts in the file
   const uint8_t* data = nullptr;  // view into the mapping
 
   std::span<const uint8_t> bytes() const { return {data, n_bytes}; }

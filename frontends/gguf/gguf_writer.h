@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -53,7 +54,8 @@ class GgufWriter {
   absl::Status AddTensor(absl::string_view name, std::vector<int64_t> dims, quant::GgmlType type,
                          std::span<const uint8_t> data);
 
-  uint32_t alignment() const { return alignment_; }
+  // general.alignment if set as a u32, else the default 32.
+  uint32_t alignment() const;
 
   // Writes the file (atomically). May be called once.
   absl::Status WriteFile(const std::string& path);
@@ -72,10 +74,12 @@ class GgufWriter {
     Fill fill;
   };
   void Put(absl::string_view key, std::string encoded);
+  void CheckNumeric(absl::string_view key, ValueType elem_type);
+  std::optional<uint32_t> AlignmentValue() const;
 
   std::vector<Entry> metadata_;
   std::vector<Tensor> tensors_;
-  uint32_t alignment_ = kDefaultAlignment;
+  absl::Status invalid_;  // the first misuse of a setter, reported by WriteFile
 };
 
 }  // namespace rf::gguf

@@ -1,0 +1,98 @@
+// `rfc inspect`: exit 0 and the full description on a good file; on a bad one, exit 1 with the
+// reader's error as one line on stderr (no crash, no stack trace, nothing on stdout).
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "support/atomic_file.h"
+#include "tests/test_util.h"
+
+namespace rf::tools {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs `rfc ARGS`, capturing stdout and stderr.
+Result Rfc(const std::string& args) {
+  const std::string err_path = testing::TempDir() + "/stderr.txt";
+  Result r;
+  r.out = testing::RunCommand(absl::StrCat("'", RF_RFC_PATH, "' ", args, " 2>'", err_path, "'"),
+                              &r.exit_code);
+  r.err = ReadFileToString(err_path).value_or("");
+  return r;
+}
+
+void ExpectNoCrashReport(const std::string& err) {
+  for (const char* sign : {"Aborted", "terminate called", "Sanitizer", "#0 ", "Segmentation"}) {
+    EXPECT_THAT(err, Not(HasSubstr(sign)));
+  }
+}
+
+TEST(RfcInspectTest, DescribesTheBundledModel) {
+  const std::string model = testing::ModelPath("stories260K.gguf");
+  Result r = Rfc("inspect '" + model + "'");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_THAT(r.out, HasSubstr(model + ": GGUF v3, 1,185,376 bytes, 19 metadata keys, 48 tensors"));
+  EXPECT_THAT(r.out, HasSubstr("array[string; 512]"));
+  EXPECT_THAT(r.out, HasSubstr("... (512 items)"));
+  EXPECT_THAT(r.out, HasSubstr("n_layer           5"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("token_embd.weight +\\[64, 512\\] +f32 +131,072 +0"));
+  EXPECT_THAT(r.out, HasSubstr("total: 48 tensors, 292,800 elements, 1,171,200 bytes"));
+}
+
+TEST(RfcInspectTest, TruncatedFileIsAOneLineError) {
+  auto model = ReadFileToString(testing::ModelPath("stories260K.gguf"));
+  ASSERT_TRUE(model.ok());
+  const std::string path = testing::TempDir() + "/truncated.gguf";
+  ASSERT_TRUE(WriteFileAtomically(path, std::span<const uint8_t>(
+                                            reinterpret_cast<const uint8_t*>(model->data()), 5000))
+                  .ok());
+  Result r = Rfc("inspect '" + path + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, ::testing::StartsWith("rfc inspect: " + path + ": byte "));
+  EXPECT_THAT(r.err, HasSubstr("metadata 'tokenizer.ggml.tokens' element #"));
+  EXPECT_THAT(r.err, ::testing::ContainsRegex("truncated\\?|runs past the end"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  ExpectNoCrashReport(r.err);
+}
+
+TEST(RfcInspectTest, NotAGgufFile) {
+  const std::string path = testing::TempDir() + "/text.gguf";
+  ASSERT_TRUE(WriteFileAtomically(path, std::span<const uint8_t>(
+                                            reinterpret_cast<const uint8_t*>("hello world\n"), 12))
+                  .ok());
+  Result r = Rfc("inspect '" + path + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr(path + ": byte 0: magic: expected \"GGUF\""));
+  ExpectNoCrashReport(r.err);
+}
+
+TEST(RfcInspectTest, MissingFile) {
+  Result r = Rfc("inspect /nonexistent/model.gguf");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/model.gguf: cannot open: No such file"));
+  ExpectNoCrashReport(r.err);
+}
+
+TEST(RfcInspectTest, Usage) {
+  Result none = Rfc("inspect");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("usage: rfc inspect MODEL.gguf"));
+  Result help = Rfc("inspect --help");
+  EXPECT_EQ(help.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace rf::tools
