@@ -1,0 +1,175 @@
+// The plan: the contract between the compiler and the runtime. `rfc compile -o M.plan` writes it;
+// rfrun and rfbench load it. The runtime never links the compiler: everything it needs to run a
+// model is here, resolved to arena offsets.
+//
+// File layout (little-endian):
+//   header   "RFPLAN\r\n" (8 bytes), u32 format version, u32 section count,
+//            string producer ("rocmforge 0.1.0"), string target ("cpu", "gfx1100", "sm_90", ...)
+//   sections count x {char name[16] (NUL-padded), u64 offset, u64 size, u64 xxh64 checksum}
+//   section bodies, each at its offset; "weights" starts at a multiple of kWeightsAlignment
+// Sections:
+//   "meta"      ModelInfo, ArenaLayout, inputs/outputs, step scalars (binary, see plan_format.cc)
+//   "graph"     the IR text after the pipeline (for people: `rfc inspect-plan`, debugging)
+//   "programs"  the prefill and decode step programs
+//   "tokenizer" the serialized tokenizer::Vocab (runtime/tokenizer/vocab_serialize.h)
+//   "kernels"   GPU kernel sources, launch shapes and optional code objects (empty for cpu)
+//   "weights"   the weights region of the arena, byte for byte in arena order
+// A wrong magic, version, target or checksum, a truncated file, or a section that does not parse
+// is an error naming the file, the section and what was expected — never a crash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "support/mapped_file.h"
+
+namespace rf::plan {
+
+inline constexpr char kMagic[8] = {'R', 'F', 'P', 'L', 'A', 'N', '\r', '\n'};
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint64_t kWeightsAlignment = 4096;
+
+// The runtime's op vocabulary: the IR's compute ops (sources and views need no instruction).
+enum class Opcode : uint16_t {
+  kEmbedding = 0,
+  kRmsNorm,
+  kMatmul,
+  kAdd,
+  kMul,
+  kSilu,
+  kGelu,
+  kRope,
+  kKvStore,
+  kAttention,
+  kSoftmax,
+  kLastToken,
+  kArgmax,
+  kAddRmsNorm,
+  kMatmulAdd,
+  kRmsNormMatmul,
+  kMatmulSiluMul,
+  kRmsNormMatmulSiluMul,
+  kRopeAttention,
+  kCount,
+};
+const char* OpcodeName(Opcode op);
+
+// The symbolic dim T (tokens in this step) in a TensorRef's shape.
+inline constexpr int64_t kDimT = -1;
+
+// A tensor an instruction reads or writes: where it is in the arena, its element type (a ggml type
+// id, quant::GgmlType) and its shape (outermost first; kDimT for the step's token count).
+struct TensorRef {
+  uint64_t offset = 0;
+  uint32_t type = 0;
+  std::vector<int64_t> shape;
+  bool operator==(const TensorRef&) const = default;
+};
+
+// One step of a program: an op over tensors, with its parameters. Integer and float parameters
+// are op-specific, in a fixed order documented in runtime/cpu/executor.cc (e.g. rope: ints
+// {style (0 norm, 1 neox), n_rot}, floats {theta}).
+struct Instruction {
+  Opcode op = Opcode::kEmbedding;
+  std::vector<TensorRef> operands;
+  std::vector<TensorRef> results;
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+  int32_t kernel = -1;  // index into Plan::kernels, -1 when the target has none (cpu)
+  std::string label;    // the IR op it came from, for error messages and per-kernel timing
+  bool operator==(const Instruction&) const = default;
+};
+
+struct Program {
+  std::string name;  // "prefill" or "decode"
+  std::vector<Instruction> instructions;
+  bool operator==(const Program&) const = default;
+};
+
+struct ArenaLayout {
+  uint64_t weights = 0;
+  uint64_t kv_cache = 0;
+  uint64_t activations = 0;
+  uint64_t step_params = 0;
+  uint64_t total() const { return weights + kv_cache + activations + step_params; }
+  bool operator==(const ArenaLayout&) const = default;
+};
+
+struct ModelInfo {
+  std::string arch;  // "llama", "qwen2"
+  std::string name;
+  uint32_t n_vocab = 0;
+  uint32_t max_context = 0;  // KV cache positions
+  uint32_t max_batch = 0;    // the bound of T
+  bool operator==(const ModelInfo&) const = default;
+};
+
+// A named graph input or output ("tokens", "positions", "logits").
+struct Binding {
+  std::string name;
+  TensorRef ref;
+  bool operator==(const Binding&) const = default;
+};
+
+// A GPU kernel: source text (prelude excluded), entry point, launch shape. Grid dims may grow
+// with T: grid[i] = grid_base[i] + grid_per_token[i] * T. Filled by the GPU codegen.
+struct Kernel {
+  std::string name;
+  std::string source;
+  uint32_t block[3] = {1, 1, 1};
+  uint32_t grid_base[3] = {1, 1, 1};
+  uint32_t grid_per_token[3] = {0, 0, 0};
+  uint32_t shared_bytes = 0;
+  std::vector<uint8_t> code_object;  // compiled ahead of time (--aot), else empty
+  bool operator==(const Kernel& o) const;
+};
+
+struct Plan {
+  std::string producer;
+  std::string target;
+  ModelInfo model;
+  ArenaLayout arena;
+  uint64_t n_tokens_offset = 0;  // absolute arena offset of the step's token count (i32)
+  std::vector<Binding> inputs;
+  std::vector<Binding> outputs;
+  Program prefill;
+  Program decode;
+  std::string graph_text;
+  std::vector<uint8_t> tokenizer;  // serialized tokenizer::Vocab
+  std::vector<Kernel> kernels;
+};
+
+// Writes `plan` and the weights region (`weights`, exactly plan.arena.weights bytes) to `path`
+// atomically: a temporary file renamed into place, so a failed compile leaves nothing behind.
+absl::Status WritePlan(const std::string& path, const Plan& plan, std::span<const uint8_t> weights);
+
+// A plan read from a file: the file is memory-mapped; weights() is a view into it.
+class PlanFile {
+ public:
+  // Reads and checks `path`. With a non-empty `expected_target`, a plan for another target is an
+  // error that names both.
+  static absl::StatusOr<std::unique_ptr<PlanFile>> Open(const std::string& path,
+                                                        absl::string_view expected_target = "");
+  // Parses bytes the caller keeps alive (tests, fuzzing); `name` is used in errors.
+  static absl::StatusOr<std::unique_ptr<PlanFile>> Parse(std::string name,
+                                                         std::span<const uint8_t> bytes,
+                                                         absl::string_view expected_target = "");
+
+  const Plan& plan() const { return plan_; }
+  std::span<const uint8_t> weights() const { return weights_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  PlanFile() = default;
+  std::string name_;
+  MappedFile mapping_;
+  Plan plan_;
+  std::span<const uint8_t> weights_;
+};
+
+}  // namespace rf::plan
