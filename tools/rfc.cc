@@ -1,6 +1,7 @@
 // rfc: the ROCmForge compiler driver. Thin: parses the command line, calls a library, prints.
 //
 //   rfc inspect MODEL.gguf          version, metadata, hyperparameters, tensor table
+//   rfc inspect MODEL.plan          target, sections, arena layout, bindings, programs, kernels
 //   rfc opt FILE.ir --passes=a,b    run passes over IR text, print the result
 //   rfc compile MODEL.gguf ...      lower, run the pipeline (and later: write a plan)
 //   rfc synth --preset P -o M.gguf  a random-weight model in the shape of a real one
@@ -19,6 +20,7 @@ void PrintUsage(FILE* out) {
       "\n"
       "commands:\n"
       "  inspect MODEL.gguf     print a GGUF file's metadata, hyperparameters and tensors\n"
+      "  inspect MODEL.plan     print a plan's target, sections, arena, bindings and programs\n"
       "  opt FILE.ir            run passes over IR text and print the result (like mlir-opt)\n"
       "  compile MODEL.gguf     lower a model and run the pipeline (--emit=ir prints the graph)\n"
       "  synth --preset PRESET --type TYPE --vocab VOCAB.gguf -o OUT.gguf\n"

@@ -1,8 +1,10 @@
-// rfc inspect MODEL.gguf: what a GGUF file holds.
+// rfc inspect FILE: what a GGUF model or a plan (told apart by their magic) holds.
 #include <cstdio>
 
 #include "frontends/gguf/describe.h"
 #include "frontends/gguf/gguf.h"
+#include "runtime/plan/describe.h"
+#include "runtime/plan/plan.h"
 #include "tools/cli.h"
 #include "tools/rfc_commands.h"
 
@@ -13,10 +15,21 @@ int RunInspect(int argc, char** argv) {
   auto args = cli::Args::Parse(argc, argv, 2, flags);
   if (!args.ok() || args->Has("help") || args->positional().size() != 1) {
     if (!args.ok()) std::fprintf(stderr, "rfc inspect: %s\n", args.status().ToString().c_str());
-    std::fprintf(stderr, "usage: rfc inspect MODEL.gguf\n%s", cli::FlagHelp(flags).c_str());
+    std::fprintf(stderr, "usage: rfc inspect MODEL.gguf|MODEL.plan\n%s",
+                 cli::FlagHelp(flags).c_str());
     return args.ok() && args->Has("help") ? 0 : 2;
   }
-  auto file = gguf::GgufFile::Open(args->positional()[0]);
+  const std::string& path = args->positional()[0];
+  if (plan::IsPlanFile(path)) {
+    auto plan = plan::PlanFile::Open(path);
+    if (!plan.ok()) {
+      std::fprintf(stderr, "rfc inspect: %s\n", std::string(plan.status().message()).c_str());
+      return 1;
+    }
+    std::fputs(plan::DescribePlan(**plan).c_str(), stdout);
+    return 0;
+  }
+  auto file = gguf::GgufFile::Open(path);
   if (!file.ok()) {
     std::fprintf(stderr, "rfc inspect: %s\n", std::string(file.status().message()).c_str());
     return 1;

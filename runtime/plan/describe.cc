@@ -1,5 +1,7 @@
 #include "runtime/plan/describe.h"
 
+#include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -34,6 +36,15 @@ std::string DescribeProgram(const Program& program) {
 }
 
 }  // namespace
+
+bool IsPlanFile(const std::string& path) {
+  char magic[sizeof(kMagic)] = {};
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  const size_t n = std::fread(magic, 1, sizeof(magic), f);
+  std::fclose(f);
+  return n == sizeof(magic) && std::memcmp(magic, kMagic, sizeof(magic)) == 0;
+}
 
 std::string DescribeRef(const TensorRef& ref) {
   const quant::TypeInfo* info = quant::FindType(ref.type);

@@ -12,6 +12,10 @@ namespace rf::plan {
 // kernels.
 std::string DescribePlan(const PlanFile& file);
 
+// Whether the file at `path` starts with the plan magic (false when it cannot be read, so that the
+// caller's other reader reports why).
+bool IsPlanFile(const std::string& path);
+
 // "f32 [T, 896] at 1,024" for a TensorRef.
 std::string DescribeRef(const TensorRef& ref);
 

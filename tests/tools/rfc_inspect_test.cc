@@ -8,6 +8,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/atomic_file.h"
+#include "support/format.h"
+#include "tests/runtime/plan/sample_plan.h"
 #include "tests/test_util.h"
 
 namespace rf::tools {
@@ -89,9 +91,51 @@ TEST(RfcInspectTest, MissingFile) {
 TEST(RfcInspectTest, Usage) {
   Result none = Rfc("inspect");
   EXPECT_EQ(none.exit_code, 2);
-  EXPECT_THAT(none.err, HasSubstr("usage: rfc inspect MODEL.gguf"));
+  EXPECT_THAT(none.err, HasSubstr("usage: rfc inspect MODEL.gguf|MODEL.plan"));
   Result help = Rfc("inspect --help");
   EXPECT_EQ(help.exit_code, 0);
+}
+
+// Plans are told from GGUF files by their magic, whatever the file's name.
+std::string WritePlanFile(const std::string& name, const std::vector<uint8_t>& bytes) {
+  const std::string path = testing::TempDir() + "/" + name;
+  EXPECT_TRUE(WriteFileAtomically(path, bytes).ok());
+  return path;
+}
+
+TEST(RfcInspectTest, DescribesAPlan) {
+  const std::vector<uint8_t> bytes = plan::testing::SampleFile();
+  const std::string path = WritePlanFile("model.bin", bytes);
+  Result r = Rfc("inspect '" + path + "'");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_THAT(r.out, HasSubstr(path + ": plan format v1, " + WithCommas(bytes.size()) +
+                               " bytes, target gfx1100, produced by \"rocmforge 0.1.0\""));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("  weights +[0-9,]+ +5,000  [0-9a-f]{16}"));
+  EXPECT_THAT(r.out, HasSubstr("arena: 29,832 bytes (29.13 KiB)"));
+  EXPECT_THAT(r.out, HasSubstr("inputs:\n  tokens         i32 [T] at 29,640\n"));
+  EXPECT_THAT(r.out, HasSubstr("  decode   19 instructions: "));
+  EXPECT_THAT(r.out, HasSubstr("kernels: 3 "));
+}
+
+TEST(RfcInspectTest, DamagedPlanIsAOneLineError) {
+  std::vector<uint8_t> bytes = plan::testing::SampleFile();
+  bytes[bytes.size() - 10] ^= 0xFF;  // in the weights
+  const std::string path = WritePlanFile("damaged.plan", bytes);
+  Result r = Rfc("inspect '" + path + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, ::testing::StartsWith("rfc inspect: " + path + ": section 'weights' ("));
+  EXPECT_THAT(r.err, HasSubstr("checksum mismatch (file damaged or truncated?); recompile"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  ExpectNoCrashReport(r.err);
+
+  bytes = plan::testing::SampleFile();
+  bytes.resize(bytes.size() / 3);
+  Result truncated = Rfc("inspect '" + WritePlanFile("truncated.plan", bytes) + "'");
+  EXPECT_EQ(truncated.exit_code, 1);
+  EXPECT_THAT(truncated.err, HasSubstr("run past the end of the file"));
+  ExpectNoCrashReport(truncated.err);
 }
 
 }  // namespace
