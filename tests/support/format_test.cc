@@ -19,5 +19,12 @@ TEST(FormatTest, HumanBytes) {
   EXPECT_EQ(HumanBytes(3ull << 30), "3.00 GiB");
 }
 
+TEST(FormatTest, Printable) {
+  EXPECT_EQ(Printable("blk.0.attn_q.weight"), "blk.0.attn_q.weight");
+  EXPECT_EQ(Printable("a\x1b[2J\nb\\"), "a\\x1b[2J\\x0ab\\x5c");
+  EXPECT_EQ(Printable("\xc3\xa9"), "\\xc3\\xa9");
+  EXPECT_EQ(Printable(std::string(10, 'x'), 4), "xxxx... (10 bytes)");
+}
+
 }  // namespace
 }  // namespace rf

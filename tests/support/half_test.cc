@@ -27,11 +27,11 @@ TEST(HalfTest, KnownValues) {
   EXPECT_EQ(F32ToF16(1.0f), 0x3c00);
   EXPECT_EQ(F32ToF16(-2.0f), 0xc000);
   EXPECT_EQ(F32ToF16(65504.0f), 0x7bff);
-  EXPECT_EQ(F32ToF16(65520.0f), 0x7c00);  // rounds to infinity
-  EXPECT_EQ(F32ToF16(5.960464477539063e-8f), 0x0001);  // smallest subnormal
+  EXPECT_EQ(F32ToF16(65520.0f), 0x7c00);                 // rounds to infinity
+  EXPECT_EQ(F32ToF16(5.960464477539063e-8f), 0x0001);    // smallest subnormal
   EXPECT_EQ(F32ToF16(2.98023223876953125e-8f), 0x0000);  // exactly half of it: ties to even (0)
-  EXPECT_EQ(F32ToF16(1.0f + 1.0f / 2048), 0x3c00);  // tie between 0x3c00 and 0x3c01 -> even
-  EXPECT_EQ(F32ToF16(1.0f + 3.0f / 2048), 0x3c02);  // tie between 0x3c01 and 0x3c02 -> even
+  EXPECT_EQ(F32ToF16(1.0f + 1.0f / 2048), 0x3c00);       // tie between 0x3c00 and 0x3c01 -> even
+  EXPECT_EQ(F32ToF16(1.0f + 3.0f / 2048), 0x3c02);       // tie between 0x3c01 and 0x3c02 -> even
   EXPECT_FLOAT_EQ(F16ToF32(0x3555), 0.333251953125f);
 }
 
