@@ -1,0 +1,51 @@
+// Gets the code objects of many kernels: each from the on-disk cache (kernel_cache.h) when it is
+// there and intact, else compiled (in parallel, on a pool of std::threads) and stored. The compile
+// step is a function argument, so this runs the same with hipRTC, NVRTC, clang, or a test's fake.
+//
+// hipRTC and NVRTC are thread-safe as long as each program is used by one thread (NVRTC's and
+// HIP's documentation); every compile here makes its own program.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/hip/kernel_cache.h"
+
+namespace rf::hip {
+
+// One kernel to build: its entry point's name (for messages and the symbol to look up) and its
+// complete source (prelude included).
+struct KernelSource {
+  std::string name;
+  std::string source;
+};
+
+// Compiles one kernel to a code object; the error says why (compiler log included).
+using CompileFunction = std::function<absl::StatusOr<std::string>(const KernelSource&)>;
+
+struct KernelBuildStats {
+  int cached = 0;    // taken from the cache
+  int compiled = 0;  // compiled (cache miss or unusable entry)
+  int rebuilt = 0;   // of those, entries that existed but were corrupt, truncated or stale
+  double compile_seconds = 0;  // summed over compiles (CPU-side wall time of each)
+  double wall_seconds = 0;     // the whole call
+};
+
+struct KernelBuildOptions {
+  KernelTarget target;
+  const KernelCache* cache = nullptr;  // null: compile everything, store nothing
+  int threads = 0;                     // 0: std::thread::hardware_concurrency()
+};
+
+// The code objects of `kernels`, in order. On failure, the error names every kernel that failed
+// (with its compiler log), and, where a cache is given, the file its source was written to
+// (<cache>/failed/<name>-<key>.hip) so that it can be read and compiled by hand.
+absl::StatusOr<std::vector<std::string>> BuildKernels(std::span<const KernelSource> kernels,
+                                                      const KernelBuildOptions& options,
+                                                      const CompileFunction& compile,
+                                                      KernelBuildStats* stats = nullptr);
+
+}  // namespace rf::hip
