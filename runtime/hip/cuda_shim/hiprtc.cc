@@ -1,9 +1,11 @@
 // hipRTC served by NVRTC (see hiprtc.h for the option translation).
 #include "runtime/hip/cuda_shim/hiprtc.h"
 
+#include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,12 +35,33 @@ bool IsDirectory(const char* path) {
   return ::stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// NVRTC dlopens libnvrtc-builtins.so.X.Y by name at its first compile, which fails where the CUDA
+// library folder is not in the loader's path (no ld.so.conf entry, no LD_LIBRARY_PATH; seen in a
+// Debian 13 chroot). Loading it first from libnvrtc's own folder makes that lookup find it.
+void PreloadNvrtcBuiltins() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info;
+    int major = 0, minor = 0;
+    if (dladdr(reinterpret_cast<void*>(&nvrtcVersion), &info) == 0 || info.dli_fname == nullptr ||
+        nvrtcVersion(&major, &minor) != NVRTC_SUCCESS) {
+      return;
+    }
+    std::string dir = info.dli_fname;
+    dir = dir.substr(0, dir.rfind('/') + 1);
+    std::string builtins =
+        dir + "libnvrtc-builtins.so." + std::to_string(major) + "." + std::to_string(minor);
+    dlopen(builtins.c_str(), RTLD_NOW | RTLD_GLOBAL);  // on failure NVRTC reports its own error
+  });
+}
+
 }  // namespace
 
 hiprtcResult hiprtcCreateProgram(hiprtcProgram* program, const char* source, const char* name,
                                  int num_headers, const char* const* headers,
                                  const char* const* include_names) {
   if (program == nullptr) return HIPRTC_ERROR_INVALID_INPUT;
+  PreloadNvrtcBuiltins();
   auto* p = new RfHiprtcProgram;
   nvrtcResult r = nvrtcCreateProgram(&p->nvrtc, source, name, num_headers, headers, include_names);
   if (r != NVRTC_SUCCESS) {
