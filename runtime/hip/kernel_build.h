@@ -2,8 +2,10 @@
 // there and intact, else compiled (in parallel, on a pool of std::threads) and stored. The compile
 // step is a function argument, so this runs the same with hipRTC, NVRTC, clang, or a test's fake.
 //
-// hipRTC and NVRTC are thread-safe as long as each program is used by one thread (NVRTC's and
-// HIP's documentation); every compile here makes its own program.
+// Every compile makes its own program. NVRTC documents concurrent calls as safe (NVRTC User Guide,
+// "Thread Safety"); hipRTC's documentation says nothing either way, and Debian's hipRTC 5.2 has run
+// these compiles on several threads without trouble. If a ROCm version proves unsafe,
+// KernelBuildOptions::threads = 1 compiles one kernel at a time.
 #pragma once
 
 #include <functional>
