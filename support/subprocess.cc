@@ -80,10 +80,12 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
         absl::StrCat("cannot run '", absl::StrJoin(argv, " "), "': ", std::strerror(rc)));
   }
 
-  // Feed stdin and drain stdout/stderr together so that neither side blocks on a full pipe.
+  // Feed stdin and drain stdout/stderr together so that neither side blocks on a full pipe; stdin
+  // is non-blocking, or a large write would wait for a child that waits for us to read.
   ProcessResult result;
   size_t written = 0;
   if (input.empty()) CloseFd(in[1]);
+  if (in[1] >= 0) ::fcntl(in[1], F_SETFL, ::fcntl(in[1], F_GETFL) | O_NONBLOCK);
   ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill us
   while (out[0] >= 0 || err[0] >= 0) {
     pollfd fds[3];
@@ -100,7 +102,8 @@ absl::StatusOr<ProcessResult> RunProcess(const std::vector<std::string>& argv,
       if (fds[i].fd == in[1]) {
         ssize_t w = ::write(in[1], input.data() + written, input.size() - written);
         if (w > 0) written += static_cast<size_t>(w);
-        if (w < 0 || written == input.size()) CloseFd(in[1]);
+        if (w < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (w < 0 || written == input.size()) CloseFd(in[1]);  // done, or the child closed stdin
         continue;
       }
       char buf[65536];

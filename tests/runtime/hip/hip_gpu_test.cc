@@ -115,7 +115,7 @@ TEST_F(GpuTest, LaunchesAndReplaysACapturedGraph) {
       CheckHip(hipMemcpy(y.data(), dy, n * sizeof(float), hipMemcpyDeviceToHost), "hipMemcpy"));
   for (int i = 0; i < n; ++i) ASSERT_EQ(y[i], 2.0f * x[i] + 1.0f) << i;
 
-  // Capture y = 3x - 1 followed by y = ... (arguments are copied at capture time), replay twice.
+  // Capture y = 3x - 1 (argument values are copied when captured), replay it twice.
   RF_ASSERT_OK(Graph::BeginCapture(stream->get()));
   a = 3.0f;
   b = -1.0f;
@@ -203,6 +203,7 @@ RF_KERNEL RF_LAUNCH_BOUNDS(64) void shuffles(i32* RF_RESTRICT out) {
   out[2 * 64 + lane] = rf_shfl_down(lane, 3u, 16);
   out[3 * 64 + lane] = (i32)rf_shfl_down(v, 1u, RF_WAVE_SIZE);
   out[4 * 64 + lane] = (i32)rf_lane_id();
+  out[5 * 64 + lane] = rf_shfl_xor(lane, 8, 8);  // reaches into the next group: own value
 }
 )";
 
@@ -211,12 +212,12 @@ TEST_F(GpuTest, ShufflesFollowHipSemantics) {
   ASSERT_TRUE(module.ok()) << module.status();
   auto f = module->Function("shuffles");
   ASSERT_TRUE(f.ok()) << f.status();
-  auto out = DeviceBuffer::Allocate(5 * 64 * sizeof(int32_t));
+  auto out = DeviceBuffer::Allocate(6 * 64 * sizeof(int32_t));
   ASSERT_TRUE(out.ok()) << out.status();
   void* d = out->data();
   void* args[] = {&d};
   RF_ASSERT_OK(LaunchKernel(*f, {1}, {64}, 0, nullptr, args, "shuffles"));
-  std::vector<int32_t> got(5 * 64);
+  std::vector<int32_t> got(6 * 64);
   RF_ASSERT_OK(
       CheckHip(hipMemcpy(got.data(), d, got.size() * 4, hipMemcpyDeviceToHost), "hipMemcpy"));
   const int wave = device_->info().warp_size;
@@ -234,6 +235,7 @@ TEST_F(GpuTest, ShufflesFollowHipSemantics) {
     EXPECT_EQ(got[2 * 64 + lane], wave_base + down_model(in_wave, 3, 16)) << lane;
     EXPECT_EQ(got[3 * 64 + lane], 10 * (wave_base + down_model(in_wave, 1, wave))) << lane;
     EXPECT_EQ(got[4 * 64 + lane], in_wave) << lane;
+    EXPECT_EQ(got[5 * 64 + lane], wave_base + xor_model(in_wave, 8, 8)) << lane;
   }
 }
 
