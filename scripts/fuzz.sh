@@ -45,5 +45,5 @@ for target in "${targets[@]}"; do
   "$fuzzer" "${flags[@]}" -merge=1 "$scratch/merged" "$scratch/work" >"$scratch/merge.log" 2>&1
   rm -rf "$corpus"
   mv "$scratch/merged" "$corpus"
-  echo "fuzz: $target corpus now $(ls "$corpus" | wc -l) files, $(du -sh "$corpus" | cut -f1)"
+  echo "fuzz: $target corpus now $(ls "$corpus" | wc -l) files, $(cat "$corpus"/* | wc -c) bytes"
 done

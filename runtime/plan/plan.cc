@@ -45,12 +45,6 @@ const char* OpcodeName(Opcode op) {
   return i < std::size(kOpcodeNames) ? kOpcodeNames[i] : "unknown";
 }
 
-bool Kernel::operator==(const Kernel& o) const {
-  return name == o.name && source == o.source && std::ranges::equal(block, o.block) &&
-         std::ranges::equal(grid_base, o.grid_base) &&
-         std::ranges::equal(grid_per_token, o.grid_per_token) && shared_bytes == o.shared_bytes &&
-         code_object == o.code_object;
-}
 
 absl::StatusOr<uint64_t> TensorBytes(const TensorRef& ref, int64_t tokens) {
   const quant::TypeInfo* info = quant::FindType(ref.type);

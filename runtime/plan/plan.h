@@ -87,7 +87,7 @@ struct Instruction {
   std::vector<TensorRef> results;
   std::vector<int64_t> ints;
   std::vector<float> floats;
-  int32_t kernel = -1;  // index into Plan::kernels, -1 when the target has none (cpu)
+  std::vector<int32_t> kernels;  // indices into Plan::kernels, launched in order (none on cpu)
   std::string label;    // the IR op it came from, for error messages and per-kernel timing
   bool operator==(const Instruction&) const = default;
 };
@@ -123,17 +123,21 @@ struct Binding {
   bool operator==(const Binding&) const = default;
 };
 
-// A GPU kernel: source text (prelude excluded), entry point, launch shape. Grid dims may grow
-// with T: grid[i] = grid_base[i] + grid_per_token[i] * T. Filled by the GPU codegen.
+// A GPU kernel: source text (prelude excluded; the name is its entry point) and launch shape.
+// Blocks of `block` threads; the grid grows with the step's token count T:
+//   grid.x = grid_base + grid_per_tile * ceil(T / token_tile),  grid.y = grid_y.
+// Its parameters are the instruction's operands and results, then the step scalars and the
+// workspace (codegen/kernels.h). Filled by the GPU codegen.
 struct Kernel {
   std::string name;
   std::string source;
-  uint32_t block[3] = {1, 1, 1};
-  uint32_t grid_base[3] = {1, 1, 1};
-  uint32_t grid_per_token[3] = {0, 0, 0};
-  uint32_t shared_bytes = 0;
+  uint32_t block = 1;
+  uint32_t grid_base = 1;
+  uint32_t grid_per_tile = 0;
+  uint32_t token_tile = 1;
+  uint32_t grid_y = 1;
   std::vector<uint8_t> code_object;  // compiled ahead of time (--aot), else empty
-  bool operator==(const Kernel& o) const;
+  bool operator==(const Kernel&) const = default;
 };
 
 struct Plan {
@@ -142,6 +146,10 @@ struct Plan {
   ModelInfo model;
   ArenaLayout arena;
   uint64_t n_tokens_offset = 0;  // absolute arena offset of the step's token count (i32)
+  // Scratch for kernels within one launch (split attention), inside the activation region;
+  // zeroed at load. 0 bytes on cpu.
+  uint64_t workspace_offset = 0;
+  uint64_t workspace_bytes = 0;
   std::vector<Binding> inputs;
   std::vector<Binding> outputs;
   Program prefill;

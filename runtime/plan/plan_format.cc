@@ -20,7 +20,7 @@ constexpr uint32_t kMaxRank = 4;
 // The smallest encodings, for checking counts against the bytes left.
 constexpr uint64_t kMinRefBytes = 8 + 4 + 1 + 8;                  // rank 1
 constexpr uint64_t kMinBindingBytes = 4 + 1 + kMinRefBytes;       // a 1-byte name
-constexpr uint64_t kMinKernelBytes = 4 + 1 + 4 + 1 + 10 * 4 + 4;  // 1-byte name and source
+constexpr uint64_t kMinKernelBytes = 4 + 1 + 4 + 1 + 5 * 4 + 4;  // 1-byte name and source
 constexpr uint64_t kMinInstructionBytes = 2 + 4 + 4 + 4 * 4 + kMinRefBytes;  // one result
 
 // --- Encoding ---------------------------------------------------------------------------------
@@ -45,7 +45,8 @@ void PutProgram(const Program& program, ByteWriter& out) {
   out.Write<uint32_t>(static_cast<uint32_t>(program.instructions.size()));
   for (const Instruction& ins : program.instructions) {
     out.Write<uint16_t>(static_cast<uint16_t>(ins.op));
-    out.Write<int32_t>(ins.kernel);
+    out.Write<uint32_t>(static_cast<uint32_t>(ins.kernels.size()));
+    for (int32_t k : ins.kernels) out.Write<int32_t>(k);
     out.String(ins.label);
     for (const auto* refs : {&ins.operands, &ins.results}) {
       out.Write<uint32_t>(static_cast<uint32_t>(refs->size()));
@@ -112,13 +113,6 @@ absl::Status ReadBindings(ByteReader& in, const Plan& plan, absl::string_view wh
   return absl::OkStatus();
 }
 
-absl::Status ReadDims(ByteReader& in, absl::string_view field, uint32_t dims[3]) {
-  for (int i = 0; i < 3; ++i) {
-    RF_ASSIGN_OR_RETURN(dims[i], in.Read<uint32_t>(field));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Kernel> ReadKernel(ByteReader& in, const Plan& plan, uint32_t index) {
   const uint64_t at = in.offset();
   Kernel k;
@@ -127,24 +121,26 @@ absl::StatusOr<Kernel> ReadKernel(ByteReader& in, const Plan& plan, uint32_t ind
   RF_ASSIGN_OR_RETURN(absl::string_view source, in.String(absl::StrCat(field, " source")));
   if (source.empty()) return in.ErrorAt(at, field, "has no source");
   k.source = std::string(source);
-  RF_RETURN_IF_ERROR(ReadDims(in, field, k.block));
-  RF_RETURN_IF_ERROR(ReadDims(in, field, k.grid_base));
-  RF_RETURN_IF_ERROR(ReadDims(in, field, k.grid_per_token));
-  RF_ASSIGN_OR_RETURN(k.shared_bytes, in.Read<uint32_t>(field));
+  for (uint32_t* v : {&k.block, &k.grid_base, &k.grid_per_tile, &k.token_tile, &k.grid_y}) {
+    RF_ASSIGN_OR_RETURN(*v, in.Read<uint32_t>(field));
+  }
   RF_ASSIGN_OR_RETURN(absl::string_view code, in.String(absl::StrCat(field, " code object")));
   k.code_object.assign(code.begin(), code.end());
-  // Launch shapes: blocks of at least one thread, and grids of at least one block that stay in
-  // 32 bits for every T in 1..max_batch (the runtime computes them in u32).
-  for (int i = 0; i < 3; ++i) {
-    if (k.block[i] == 0) return in.ErrorAt(at, field, absl::StrCat("block dim ", i, " is 0"));
-    const uint64_t largest =
-        uint64_t{k.grid_base[i]} + uint64_t{k.grid_per_token[i]} * uint64_t{plan.model.max_batch};
-    if (uint64_t{k.grid_base[i]} + k.grid_per_token[i] == 0 || largest > UINT32_MAX) {
-      return in.ErrorAt(
-          at, field,
-          absl::StrCat("grid dim ", i, " = ", k.grid_base[i], " + ", k.grid_per_token[i],
-                       " * T is outside 1..2^32-1 for T in 1..", plan.model.max_batch));
-    }
+  // Launch shapes: blocks of 1..1024 threads, and grids of at least one block that stay in 32
+  // bits for every T in 1..max_batch (the runtime computes them in u32).
+  if (k.block == 0 || k.block > 1024) {
+    return in.ErrorAt(at, field, absl::StrCat("block of ", k.block, " threads (1..1024)"));
+  }
+  if (k.token_tile == 0 || k.grid_y == 0) {
+    return in.ErrorAt(at, field, "token tile and grid.y must be at least 1");
+  }
+  const uint64_t tiles = (uint64_t{plan.model.max_batch} + k.token_tile - 1) / k.token_tile;
+  const uint64_t largest = uint64_t{k.grid_base} + uint64_t{k.grid_per_tile} * tiles;
+  if (uint64_t{k.grid_base} + k.grid_per_tile == 0 || largest > UINT32_MAX) {
+    return in.ErrorAt(at, field,
+                      absl::StrCat("grid.x = ", k.grid_base, " + ", k.grid_per_tile,
+                                   " * ceil(T / ", k.token_tile, ") is outside 1..2^32-1 for T in 1..",
+                                   plan.model.max_batch));
   }
   return k;
 }
@@ -160,11 +156,18 @@ absl::StatusOr<Instruction> ReadInstruction(ByteReader& in, const Plan& plan,
                                    static_cast<int>(Opcode::kCount) - 1, ")"));
   }
   ins.op = static_cast<Opcode>(op);
-  RF_ASSIGN_OR_RETURN(ins.kernel, in.Read<int32_t>(where));
-  if (ins.kernel < -1 || ins.kernel >= static_cast<int64_t>(plan.kernels.size())) {
-    return in.ErrorAt(at, where,
-                      absl::StrCat("kernel index ", ins.kernel, " is outside -1..",
-                                   static_cast<int64_t>(plan.kernels.size()) - 1));
+  RF_ASSIGN_OR_RETURN(uint32_t n_kernels, in.Read<uint32_t>(where));
+  if (n_kernels > 8) {
+    return in.ErrorAt(at, where, absl::StrCat(n_kernels, " kernels for one instruction (at most 8)"));
+  }
+  for (uint32_t i = 0; i < n_kernels; ++i) {
+    RF_ASSIGN_OR_RETURN(int32_t k, in.Read<int32_t>(where));
+    if (k < 0 || k >= static_cast<int64_t>(plan.kernels.size())) {
+      return in.ErrorAt(at, where,
+                        absl::StrCat("kernel index ", k, " is outside 0..",
+                                     static_cast<int64_t>(plan.kernels.size()) - 1));
+    }
+    ins.kernels.push_back(k);
   }
   RF_ASSIGN_OR_RETURN(absl::string_view label,
                       in.String(absl::StrCat(where, " label"), kMaxLabelBytes));
@@ -231,6 +234,8 @@ std::vector<uint8_t> EncodeMeta(const Plan& plan) {
   out.Write<uint64_t>(plan.arena.activations);
   out.Write<uint64_t>(plan.arena.step_params);
   out.Write<uint64_t>(plan.n_tokens_offset);
+  out.Write<uint64_t>(plan.workspace_offset);
+  out.Write<uint64_t>(plan.workspace_bytes);
   PutBindings(plan.inputs, out);
   PutBindings(plan.outputs, out);
   return out.Take();
@@ -242,10 +247,9 @@ std::vector<uint8_t> EncodeKernels(const Plan& plan) {
   for (const Kernel& k : plan.kernels) {
     out.String(k.name);
     out.String(k.source);
-    for (const uint32_t* dims : {k.block, k.grid_base, k.grid_per_token}) {
-      for (int i = 0; i < 3; ++i) out.Write<uint32_t>(dims[i]);
+    for (uint32_t v : {k.block, k.grid_base, k.grid_per_tile, k.token_tile, k.grid_y}) {
+      out.Write<uint32_t>(v);
     }
-    out.Write<uint32_t>(k.shared_bytes);
     out.String(absl::string_view(reinterpret_cast<const char*>(k.code_object.data()),
                                  k.code_object.size()));
   }
@@ -296,6 +300,19 @@ absl::Status DecodeMeta(ByteReader& in, Plan* plan) {
                       absl::StrCat(WithCommas(plan->n_tokens_offset),
                                    " is not an aligned i32 in the step-parameter region (bytes ",
                                    WithCommas(params), "..", WithCommas(a.total()), ")"));
+  }
+  const uint64_t workspace_at = in.offset();
+  RF_ASSIGN_OR_RETURN(plan->workspace_offset, in.Read<uint64_t>("workspace offset"));
+  RF_ASSIGN_OR_RETURN(plan->workspace_bytes, in.Read<uint64_t>("workspace bytes"));
+  const uint64_t activations = a.weights + a.kv_cache;
+  if (plan->workspace_bytes > 0 &&
+      (plan->workspace_offset < activations || plan->workspace_offset > params ||
+       plan->workspace_bytes > params - plan->workspace_offset)) {
+    return in.ErrorAt(workspace_at, "workspace",
+                      absl::StrCat("[", WithCommas(plan->workspace_offset), ", +",
+                                   WithCommas(plan->workspace_bytes),
+                                   ") is not inside the activation region (bytes ",
+                                   WithCommas(activations), "..", WithCommas(params), ")"));
   }
   RF_RETURN_IF_ERROR(ReadBindings(in, *plan, "input", &plan->inputs));
   RF_RETURN_IF_ERROR(ReadBindings(in, *plan, "output", &plan->outputs));

@@ -3,11 +3,12 @@
 //   str    u32 length + bytes          ref   u64 offset, u32 type, u8 rank, rank x i64 dims
 //   meta      str arch, str name, u32 n_vocab, u32 max_context, u32 max_batch,
 //             u64 arena weights, kv_cache, activations, step_params, u64 n_tokens_offset,
+//             u64 workspace_offset, u64 workspace_bytes,
 //             u32 n_inputs x {str name, ref}, u32 n_outputs x {str name, ref}
-//   kernels   u32 count x {str name, str source, u32 block[3], u32 grid_base[3],
-//             u32 grid_per_token[3], u32 shared_bytes, str code_object}
+//   kernels   u32 count x {str name, str source, u32 block, u32 grid_base, u32 grid_per_tile,
+//             u32 token_tile, u32 grid_y, str code_object}
 //   programs  prefill then decode, each: str name, u32 count x instruction
-//             instruction: u16 opcode, i32 kernel, str label, u32 n x ref operands,
+//             instruction: u16 opcode, u32 n x i32 kernel, str label, u32 n x ref operands,
 //             u32 n x ref results, u32 n x i64 ints, u32 n x f32 floats
 //
 // The decoders check as they read, so that an error names the byte it is about: counts and lengths

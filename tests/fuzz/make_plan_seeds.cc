@@ -28,8 +28,8 @@ int Main(const std::string& dir) {
   Plan cpu = SamplePlan(2048, "cpu");
   cpu.kernels.clear();
   cpu.tokenizer.clear();
-  for (Instruction& ins : cpu.prefill.instructions) ins.kernel = -1;
-  for (Instruction& ins : cpu.decode.instructions) ins.kernel = -1;
+  for (Instruction& ins : cpu.prefill.instructions) ins.kernels.clear();
+  for (Instruction& ins : cpu.decode.instructions) ins.kernels.clear();
   cpu.prefill.instructions.resize(4);
   auto cpu_file = internal::EncodePlanFile(cpu, SampleWeights(2048));
   failures += cpu_file.ok() ? Write(dir, "cpu.plan", *cpu_file) : 1;

@@ -270,9 +270,9 @@ TEST(PlanBadFileTest, AbsurdCountsInSections) {
                 HasSubstr("program 'prefill' instruction count: count 2,147,483,647 cannot fit"));
   }
   {
-    // The inputs count follows the fixed fields of meta.
+    // The inputs count follows the fixed fields of meta (16 of them the workspace).
     std::vector<uint8_t> meta = internal::EncodeMeta(plan);
-    const uint64_t at = 4 + plan.model.arch.size() + 4 + plan.model.name.size() + 12 + 40;
+    const uint64_t at = 4 + plan.model.arch.size() + 4 + plan.model.name.size() + 12 + 40 + 16;
     Store<uint32_t>(meta, at, 100000);
     EXPECT_THAT(ParseError(FileWith("meta", meta)), HasSubstr("input count: count 100,000"));
   }
@@ -307,7 +307,7 @@ TEST(PlanBadFileTest, TheByteOffsetIsTheRefsPlaceInTheFile) {
   // meta starts after the header; the ref follows the fixed fields, the first input and a name.
   const uint64_t meta_at = Entry(SectionsOf(file), "meta").offset;
   const uint64_t ref_at = meta_at + 4 + plan.model.arch.size() + 4 + plan.model.name.size() + 12 +
-                          40 + 4 + (4 + 6 + 8 + 4 + 1 + 8) + (4 + 9);
+                          40 + 16 + 4 + (4 + 6 + 8 + 4 + 1 + 8) + (4 + 9);
   EXPECT_THAT(ParseError(file), HasSubstr("section 'meta': byte " + WithCommas(ref_at) +
                                           ": input 'positions': dim #0 is 0"));
 }
@@ -331,10 +331,10 @@ TEST(PlanBadFileTest, BadContents) {
   EXPECT_THAT(
       ErrorAfter("programs", [](P p) { p.decode.instructions[2].op = Opcode::kCount; }),
       HasSubstr("program 'decode' instruction #2: opcode 19 is not one this runtime knows"));
-  EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].kernel = 3; }),
-              HasSubstr("instruction #2: kernel index 3 is outside -1..2"));
-  EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].kernel = -2; }),
-              HasSubstr("kernel index -2"));
+  EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].kernels = {3}; }),
+              HasSubstr("instruction #2: kernel index 3 is outside 0..2"));
+  EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].kernels = {0, -1}; }),
+              HasSubstr("kernel index -1"));
   EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].results.clear(); }),
               HasSubstr("has no results"));
   EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.name = "decode2"; }),
@@ -361,12 +361,14 @@ TEST(PlanBadFileTest, BadContents) {
                          }),
               HasSubstr("(embedding 'a\\x1b[2J'): has no results"));
 
-  EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].block[1] = 0; }),
-              HasSubstr("kernel #1 'k1_matmul_q8_0': block dim 1 is 0"));
-  EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].grid_base[0] = 0; }),
-              HasSubstr("grid dim 0 = 0 + 0 * T is outside 1..2^32-1 for T in 1..8"));
-  EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].grid_per_token[0] = 1u << 30; }),
-              HasSubstr("grid dim 0 = 8 + 1073741824 * T is outside"));
+  EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].block = 0; }),
+              HasSubstr("kernel #1 'k1_matmul_q8_0': block of 0 threads (1..1024)"));
+  EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].grid_base = 0; }),
+              HasSubstr("grid.x = 0 + 0 * ceil(T / 1) is outside 1..2^32-1 for T in 1..8"));
+  EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].grid_per_tile = 1u << 30; }),
+              HasSubstr("grid.x = 8 + 1073741824 * ceil(T / 1) is outside"));
+  EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].grid_y = 0; }),
+              HasSubstr("token tile and grid.y must be at least 1"));
   EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[1].name = ""; }),
               HasSubstr("kernel #1 name: is empty"));
   EXPECT_THAT(ErrorAfter("kernels", [](P p) { p.kernels[2].name = p.kernels[0].name; }),

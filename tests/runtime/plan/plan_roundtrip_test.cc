@@ -91,7 +91,7 @@ TEST(PlanRoundTripTest, EmptyOptionalContent) {
   plan.graph_text.clear();
   plan.tokenizer.clear();
   plan.prefill.instructions.clear();
-  for (Instruction& ins : plan.decode.instructions) ins.kernel = -1;
+  for (Instruction& ins : plan.decode.instructions) ins.kernels.clear();
   plan.inputs.clear();
   auto bytes = internal::EncodePlanFile(plan, SampleWeights(4096));
   ASSERT_TRUE(bytes.ok()) << bytes.status();
@@ -236,16 +236,16 @@ TEST(PlanStructsTest, KernelEqualityComparesEveryField) {
         k.source += "x";
         break;
       case 2:
-        k.block[2] += 1;
+        k.block += 1;
         break;
       case 3:
-        k.grid_base[1] += 1;
+        k.grid_base += 1;
         break;
       case 4:
-        k.grid_per_token[0] += 1;
+        k.grid_per_tile += 1;
         break;
       case 5:
-        k.shared_bytes += 1;
+        k.grid_y += 1;
         break;
       case 6:
         k.code_object.push_back(0);

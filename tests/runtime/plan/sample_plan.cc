@@ -77,24 +77,27 @@ Plan SamplePlan(uint64_t weight_bytes, const std::string& target) {
   p.kernels = {
       {.name = "k0_rms_norm_f32",
        .source = "// rms_norm: x[T, 32]\nextern \"C\" __global__ void k0_rms_norm_f32() {}\n",
-       .block = {128, 1, 1},
-       .grid_base = {1, 2, 1},
-       .grid_per_token = {4, 0, 0},
-       .shared_bytes = 1024,
+       .block = 128,
+       .grid_base = 1,
+       .grid_per_tile = 4,
+       .token_tile = 1,
+       .grid_y = 2,
        .code_object = SampleWeights(300)},
       {.name = "k1_matmul_q8_0",
        .source = "extern \"C\" __global__ void k1_matmul_q8_0() {}\n",
-       .block = {32, 4, 1},
-       .grid_base = {8, 1, 1},
-       .grid_per_token = {0, 1, 0},
-       .shared_bytes = 0,
+       .block = 32,
+       .grid_base = 8,
+       .grid_per_tile = 0,
+       .token_tile = 1,
+       .grid_y = 1,
        .code_object = {}},
       {.name = "k2_attention",
        .source = "extern \"C\" __global__ void k2_attention() {}\n",
-       .block = {64, 1, 1},
-       .grid_base = {0, 2, 1},
-       .grid_per_token = {1, 0, 0},
-       .shared_bytes = 65536,
+       .block = 64,
+       .grid_base = 0,
+       .grid_per_tile = 1,
+       .token_tile = 32,
+       .grid_y = 3,
        .code_object = std::vector<uint8_t>(17, 0xAB)},
   };
 
@@ -109,10 +112,12 @@ Plan SamplePlan(uint64_t weight_bytes, const std::string& target) {
     if (k % 5 == 0) ins.results.push_back(cache);
     ins.ints = {k, -k, int64_t{1} << 40};
     ins.floats = {0.5f * static_cast<float>(k), 1e-6f, -3.25f};
-    ins.kernel = k % 3;
+    ins.kernels = {k % 3};
+    if (k % 2) ins.kernels.push_back((k + 1) % 3);
     ins.label = absl::StrCat("blk.", k, ".", OpcodeName(ins.op));
     p.prefill.instructions.push_back(ins);
-    ins.kernel = k % 4 == 0 ? -1 : (k + 1) % 3;
+    ins.kernels.clear();
+    if (k % 4 != 0) ins.kernels.push_back((k + 1) % 3);
     ins.ints.pop_back();
     ins.floats.clear();
     p.decode.instructions.push_back(std::move(ins));
