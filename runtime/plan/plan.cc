@@ -45,7 +45,6 @@ const char* OpcodeName(Opcode op) {
   return i < std::size(kOpcodeNames) ? kOpcodeNames[i] : "unknown";
 }
 
-
 absl::StatusOr<uint64_t> TensorBytes(const TensorRef& ref, int64_t tokens) {
   const quant::TypeInfo* info = quant::FindType(ref.type);
   if (info == nullptr)

@@ -7,8 +7,9 @@
 //            str producer ("rocmforge 0.1.0"), str target ("cpu", "gfx1100", "sm_90", ...),
 //            section table: count x {char name[16] (NUL-padded), u64 offset, u64 size, u64 xxh64},
 //            u64 xxh64 of all the header bytes before it
-//   section bodies, each at its offset (8-aligned), in the order below; "weights" starts at a
-//            multiple of kWeightsAlignment, so the loader can read it straight into place
+//   section bodies, each at its offset (8-aligned), in the order below; "weights" (unless empty)
+//            starts at a multiple of kWeightsAlignment, so the loader can read it straight into
+//            place
 // Sections (every one is required; a name this runtime does not know is skipped after its bounds
 // and checksum are checked, so a later rfc may add an optional section without a version bump):
 //   "meta"      ModelInfo, ArenaLayout, the step scalars' offsets, inputs/outputs (plan_format.cc)
@@ -88,7 +89,7 @@ struct Instruction {
   std::vector<int64_t> ints;
   std::vector<float> floats;
   std::vector<int32_t> kernels;  // indices into Plan::kernels, launched in order (none on cpu)
-  std::string label;    // the IR op it came from, for error messages and per-kernel timing
+  std::string label;             // the IR op it came from, for error messages and per-kernel timing
   bool operator==(const Instruction&) const = default;
 };
 

@@ -18,8 +18,8 @@ constexpr uint32_t kMaxNameBytes = 256;
 constexpr uint32_t kMaxLabelBytes = 1024;
 constexpr uint32_t kMaxRank = 4;
 // The smallest encodings, for checking counts against the bytes left.
-constexpr uint64_t kMinRefBytes = 8 + 4 + 1 + 8;                  // rank 1
-constexpr uint64_t kMinBindingBytes = 4 + 1 + kMinRefBytes;       // a 1-byte name
+constexpr uint64_t kMinRefBytes = 8 + 4 + 1 + 8;                 // rank 1
+constexpr uint64_t kMinBindingBytes = 4 + 1 + kMinRefBytes;      // a 1-byte name
 constexpr uint64_t kMinKernelBytes = 4 + 1 + 4 + 1 + 5 * 4 + 4;  // 1-byte name and source
 constexpr uint64_t kMinInstructionBytes = 2 + 4 + 4 + 4 * 4 + kMinRefBytes;  // one result
 
@@ -137,10 +137,10 @@ absl::StatusOr<Kernel> ReadKernel(ByteReader& in, const Plan& plan, uint32_t ind
   const uint64_t tiles = (uint64_t{plan.model.max_batch} + k.token_tile - 1) / k.token_tile;
   const uint64_t largest = uint64_t{k.grid_base} + uint64_t{k.grid_per_tile} * tiles;
   if (uint64_t{k.grid_base} + k.grid_per_tile == 0 || largest > UINT32_MAX) {
-    return in.ErrorAt(at, field,
-                      absl::StrCat("grid.x = ", k.grid_base, " + ", k.grid_per_tile,
-                                   " * ceil(T / ", k.token_tile, ") is outside 1..2^32-1 for T in 1..",
-                                   plan.model.max_batch));
+    return in.ErrorAt(
+        at, field,
+        absl::StrCat("grid.x = ", k.grid_base, " + ", k.grid_per_tile, " * ceil(T / ", k.token_tile,
+                     ") is outside 1..2^32-1 for T in 1..", plan.model.max_batch));
   }
   return k;
 }
@@ -158,7 +158,8 @@ absl::StatusOr<Instruction> ReadInstruction(ByteReader& in, const Plan& plan,
   ins.op = static_cast<Opcode>(op);
   RF_ASSIGN_OR_RETURN(uint32_t n_kernels, in.Read<uint32_t>(where));
   if (n_kernels > 8) {
-    return in.ErrorAt(at, where, absl::StrCat(n_kernels, " kernels for one instruction (at most 8)"));
+    return in.ErrorAt(at, where,
+                      absl::StrCat(n_kernels, " kernels for one instruction (at most 8)"));
   }
   for (uint32_t i = 0; i < n_kernels; ++i) {
     RF_ASSIGN_OR_RETURN(int32_t k, in.Read<int32_t>(where));

@@ -65,7 +65,7 @@ absl::Status CheckEntries(const std::string& file, uint64_t header_size, uint64_
           context, ": ", WithCommas(e.size), " bytes at byte ", WithCommas(e.offset),
           " run past the end of the file (", WithCommas(file_size), " bytes; truncated?)"));
     }
-    if (e.name == "weights" && e.offset % kWeightsAlignment != 0) {
+    if (e.name == "weights" && e.size > 0 && e.offset % kWeightsAlignment != 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(context, ": starts at byte ", WithCommas(e.offset),
                        ", not at a multiple of ", WithCommas(kWeightsAlignment)));
@@ -136,7 +136,9 @@ absl::StatusOr<FileLayout> LayOut(absl::string_view producer, absl::string_view 
     if (!names.insert(s.name).second) {
       return absl::InvalidArgumentError(absl::StrCat("section '", s.name, "' given twice"));
     }
-    at = AlignUp(at, s.name == "weights" ? kWeightsAlignment : kSectionAlignment);
+    // Empty weights have nothing to align (and a plan without weights stays small).
+    const bool aligned = s.name == "weights" && !s.bytes.empty();
+    at = AlignUp(at, aligned ? kWeightsAlignment : kSectionAlignment);
     layout.entries.push_back({s.name, at, s.bytes.size(), Checksum(s.bytes)});
     at += s.bytes.size();
   }

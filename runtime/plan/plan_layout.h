@@ -39,9 +39,9 @@ struct FileLayout {
   uint64_t file_size = 0;
 };
 
-// Places `sections` one after another after the header (8-aligned; "weights" at a multiple of
-// kWeightsAlignment) and computes their checksums. Errors for a target, producer or section name
-// the format cannot hold.
+// Places `sections` one after another after the header (8-aligned; non-empty "weights" at a
+// multiple of kWeightsAlignment) and computes their checksums. Errors for a target, producer or
+// section name the format cannot hold.
 absl::StatusOr<FileLayout> LayOut(absl::string_view producer, absl::string_view target,
                                   std::span<const SectionBytes> sections);
 

@@ -1,6 +1,6 @@
 // Writes the seed corpus of plan_reader_fuzz: small valid plans (the sample with every field
-// filled, a cpu plan without kernels or tokenizer, one with an extra unknown section, one with tiny
-// weights) and a few damaged ones that stop at different stages of the reader. Run by
+// filled, a cpu plan without kernels or tokenizer, one with an extra unknown section, a small one
+// without weights) and a few damaged ones that stop at different stages of the reader. Run by
 // scripts/fuzz.sh; its output is merged into the committed corpus:
 //   build/tests/make_plan_seeds DIR
 #include <cstdio>
@@ -50,6 +50,18 @@ int Main(const std::string& dir) {
       {"weights", weights}};
   auto extra_file = internal::AssembleFile(plan.producer, plan.target, sections);
   failures += extra_file.ok() ? Write(dir, "unknown_section.plan", *extra_file) : 1;
+
+  // No weights, two instructions a program, one kernel: a small file for the fuzzer to mutate.
+  Plan small = SamplePlan(0);
+  small.kernels.resize(1);
+  for (Program* p : {&small.prefill, &small.decode}) {
+    p->instructions.resize(2);
+    for (Instruction& ins : p->instructions) ins.kernels = {0};
+  }
+  small.graph_text = "%x = input\n";
+  small.tokenizer.resize(8);
+  auto small_file = internal::EncodePlanFile(small, {});
+  failures += small_file.ok() ? Write(dir, "small.plan", *small_file) : 1;
 
   std::vector<uint8_t> bad = SampleFile(1800);
   bad[8] = 2;  // a newer version

@@ -333,7 +333,10 @@ TEST(PlanBadFileTest, BadContents) {
       HasSubstr("program 'decode' instruction #2: opcode 19 is not one this runtime knows"));
   EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].kernels = {3}; }),
               HasSubstr("instruction #2: kernel index 3 is outside 0..2"));
-  EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].kernels = {0, -1}; }),
+  EXPECT_THAT(ErrorAfter("programs",
+                         [](P p) {
+                           p.decode.instructions[2].kernels = {0, -1};
+                         }),
               HasSubstr("kernel index -1"));
   EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].results.clear(); }),
               HasSubstr("has no results"));

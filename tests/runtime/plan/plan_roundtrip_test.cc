@@ -100,6 +100,20 @@ TEST(PlanRoundTripTest, EmptyOptionalContent) {
   EXPECT_TRUE((*file)->plan() == plan);
 }
 
+TEST(PlanRoundTripTest, NoWeightsNoPadding) {
+  // Empty weights need no alignment: the file is not padded to the next 4 KiB.
+  const Plan plan = SamplePlan(0);
+  auto bytes = internal::EncodePlanFile(plan, {});
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_LT(bytes->size(), kWeightsAlignment * 3);
+  EXPECT_NE(bytes->size() % kWeightsAlignment, 0u);
+  auto file = PlanFile::Parse("m.plan", *bytes);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_TRUE((*file)->plan() == plan);
+  EXPECT_TRUE((*file)->weights().empty());
+  EXPECT_EQ(Section(**file, "weights").offset, bytes->size());
+}
+
 TEST(PlanRoundTripTest, LargeWeightsRoundTripAligned) {
   constexpr uint64_t kBytes = uint64_t{64} << 20;
   const Plan plan = SamplePlan(kBytes);
