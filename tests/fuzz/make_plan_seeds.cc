@@ -1,6 +1,6 @@
-// Writes the seed corpus of plan_reader_fuzz: small valid plans (the sample with every field
-// filled, a cpu plan without kernels or tokenizer, one with an extra unknown section, a small one
-// without weights) and a few damaged ones that stop at different stages of the reader. Run by
+// Writes the seed corpus of plan_reader_fuzz: small valid plans (a cut-down sample with every
+// field filled, one without weights, a cpu plan without kernels, graph or tokenizer, one with an
+// extra unknown section) and a few damaged ones that stop at different stages of the reader. Run by
 // scripts/fuzz.sh; its output is merged into the committed corpus:
 //   build/tests/make_plan_seeds DIR
 #include <cstdio>
@@ -21,52 +21,60 @@ int Write(const std::string& dir, const std::string& name, const std::vector<uin
   return s.ok() ? 0 : 1;
 }
 
+// The sample plan cut down (three instructions a program, short graph and tokenizer), so that the
+// seeds, and the corpus grown from them, stay small: the decoders' code does not depend on which
+// opcodes appear, and only a non-empty weights section is padded to 4 KiB.
+Plan Small(uint64_t weight_bytes, const std::string& target = "gfx1100") {
+  Plan p = SamplePlan(weight_bytes, target);
+  p.prefill.instructions.resize(3);
+  p.decode.instructions.resize(3);
+  p.graph_text = "%x = input \"tokens\" : T x i32\n";
+  p.tokenizer.resize(16);
+  p.kernels[0].code_object.resize(24);
+  return p;
+}
+
+std::vector<uint8_t> Encode(const Plan& plan) {
+  auto bytes = internal::EncodePlanFile(plan, SampleWeights(plan.arena.weights));
+  if (!bytes.ok()) std::fprintf(stderr, "make_plan_seeds: %s\n", bytes.status().ToString().c_str());
+  return bytes.value_or(std::vector<uint8_t>());
+}
+
 int Main(const std::string& dir) {
   int failures = 0;
-  failures += Write(dir, "sample.plan", SampleFile(1800));
+  const std::vector<uint8_t> sample = Encode(Small(64));
+  failures += Write(dir, "sample.plan", sample);
+  failures += Write(dir, "no_weights.plan", Encode(Small(0)));
 
-  Plan cpu = SamplePlan(2048, "cpu");
+  Plan cpu = Small(0, "cpu");
   cpu.kernels.clear();
   cpu.tokenizer.clear();
+  cpu.graph_text.clear();
   for (Instruction& ins : cpu.prefill.instructions) ins.kernels.clear();
   for (Instruction& ins : cpu.decode.instructions) ins.kernels.clear();
-  cpu.prefill.instructions.resize(4);
-  auto cpu_file = internal::EncodePlanFile(cpu, SampleWeights(2048));
-  failures += cpu_file.ok() ? Write(dir, "cpu.plan", *cpu_file) : 1;
+  failures += Write(dir, "cpu.plan", Encode(cpu));
 
-  const Plan plan = SamplePlan(1800);
+  // An extra section this reader does not know (skipped), between the others.
+  const Plan plan = Small(0);
   const std::vector<uint8_t> meta = internal::EncodeMeta(plan);
   const std::vector<uint8_t> programs = internal::EncodePrograms(plan);
   const std::vector<uint8_t> kernels = internal::EncodeKernels(plan);
-  const std::vector<uint8_t> weights = SampleWeights(1800);
   const std::vector<uint8_t> extra(24, 0x5a);
   const std::vector<internal::SectionBytes> sections = {
       {"meta", meta},
       {"graph", {reinterpret_cast<const uint8_t*>(plan.graph_text.data()), plan.graph_text.size()}},
       {"programs", programs},
       {"tokenizer", plan.tokenizer},
-      {"kernels", kernels},
       {"later", extra},
-      {"weights", weights}};
+      {"kernels", kernels},
+      {"weights", {}}};
   auto extra_file = internal::AssembleFile(plan.producer, plan.target, sections);
   failures += extra_file.ok() ? Write(dir, "unknown_section.plan", *extra_file) : 1;
 
-  // No weights, two instructions a program, one kernel: a small file for the fuzzer to mutate.
-  Plan small = SamplePlan(0);
-  small.kernels.resize(1);
-  for (Program* p : {&small.prefill, &small.decode}) {
-    p->instructions.resize(2);
-    for (Instruction& ins : p->instructions) ins.kernels = {0};
-  }
-  small.graph_text = "%x = input\n";
-  small.tokenizer.resize(8);
-  auto small_file = internal::EncodePlanFile(small, {});
-  failures += small_file.ok() ? Write(dir, "small.plan", *small_file) : 1;
-
-  std::vector<uint8_t> bad = SampleFile(1800);
+  std::vector<uint8_t> bad = sample;
   bad[8] = 2;  // a newer version
   failures += Write(dir, "newer.plan", bad);
-  bad = SampleFile(1800);
+  bad = sample;
   bad.resize(bad.size() / 2);
   failures += Write(dir, "truncated.plan", bad);
   return failures == 0 ? 0 : 1;

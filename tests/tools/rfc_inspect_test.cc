@@ -118,6 +118,26 @@ TEST(RfcInspectTest, DescribesAPlan) {
   EXPECT_THAT(r.out, HasSubstr("kernels: 3 "));
 }
 
+TEST(RfcInspectTest, DescribesACompiledPlan) {
+  // What rfc compile writes, rfc inspect reads back (the bundled model, cpu target).
+  const std::string path = testing::TempDir() + "/stories260K.plan";
+  Result compiled =
+      Rfc("compile '" + testing::ModelPath("stories260K.gguf") + "' -o '" + path + "'");
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
+  Result r = Rfc("inspect '" + path + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(path + ": plan format v1, "));
+  EXPECT_THAT(r.out, HasSubstr(", target cpu, produced by \"rocmforge "));
+  EXPECT_THAT(r.out, HasSubstr("  arch          llama\n"));
+  EXPECT_THAT(r.out, HasSubstr("  n_vocab       512\n"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("  weights +[0-9,]+ +1,171,200  [0-9a-f]{16}\n"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("  weights +0 +1,171,200  \\(1.12 MiB\\)\n"));
+  EXPECT_THAT(r.out, HasSubstr("  tokens         i32 [T] at "));
+  EXPECT_THAT(r.out, HasSubstr("  logits         f32 [1, 512] at "));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("  prefill  [0-9]+ instructions: "));
+  EXPECT_THAT(r.out, HasSubstr("kernels: 0 "));
+}
+
 TEST(RfcInspectTest, DamagedPlanIsAOneLineError) {
   std::vector<uint8_t> bytes = plan::testing::SampleFile();
   bytes[bytes.size() - 10] ^= 0xFF;  // in the weights
