@@ -37,6 +37,20 @@ struct LowerPriority {
 
 SpmEncoder::SpmEncoder(const Vocab& vocab, const TokenMap& tokens)
     : vocab_(vocab), tokens_(tokens) {
+  // Words may be merged separately when every token is a run of spaces followed by text without
+  // one: then no merge can join a non-space to a following space. (Why: such a merge makes a
+  // token whose space-run reaches past the join, so everything left of the join is spaces, and
+  // the symbols there, cut by lead byte from a symbol boundary, are single spaces.)
+  split_at_spaces_ = true;
+  for (const std::string& t : vocab.tokens) {
+    absl::string_view rest = t;
+    while (absl::ConsumePrefix(&rest, kSpace)) {
+    }
+    if (rest.find(kSpace) != absl::string_view::npos) {
+      split_at_spaces_ = false;
+      break;
+    }
+  }
   for (int b = 0; b < 256; ++b) {
     int32_t id = FindToken(tokens_, absl::StrFormat("<0x%02X>", b));
     // The fallback looks the byte up as a C string, so byte 0 is the empty text: never a token.
