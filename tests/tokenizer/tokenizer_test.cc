@@ -173,8 +173,8 @@ TEST(TokenizerTest, SentencePieceWithoutByteTokensUsesUnk) {
 TEST(TokenizerTest, SentencePieceTokensSpanningWords) {
   Vocab v;
   v.model = ModelKind::kSentencePiece;
-  v.tokens = {"<unk>", "\xE2\x96\x81", "a", "b", "\xE2\x96\x81" "a", "a\xE2\x96\x81",
-              "a\xE2\x96\x81" "b", "\xE2\x96\x81" "b"};
+  const std::string sp = "\xE2\x96\x81";
+  v.tokens = {"<unk>", sp, "a", "b", sp + "a", "a" + sp, "a" + sp + "b", sp + "b"};
   v.scores = {0, -5, -5, -5, -1, -0.5f, 0, -2};
   v.attrs.assign(v.tokens.size(), kAttrNormal);
   v.attrs[0] = kAttrUnknown;
