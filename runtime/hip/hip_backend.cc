@@ -322,3 +322,28 @@ absl::StatusOr<std::unique_ptr<Backend>> CreateHipBackend(
 }
 
 }  // namespace rf::hip
+
+namespace rf::hip {
+
+absl::StatusOr<double> MeasureCopyBandwidth(size_t bytes) {
+  RF_ASSIGN_OR_RETURN(DeviceBuffer a, DeviceBuffer::Allocate(bytes));
+  RF_ASSIGN_OR_RETURN(DeviceBuffer b, DeviceBuffer::Allocate(bytes));
+  RF_ASSIGN_OR_RETURN(Stream stream, Stream::Create());
+  RF_HIP_RETURN_IF_ERROR(hipMemsetAsync(a.data(), 1, bytes, stream.get()));
+  RF_ASSIGN_OR_RETURN(Event start, Event::Create());
+  RF_ASSIGN_OR_RETURN(Event stop, Event::Create());
+  constexpr int kReps = 10;
+  RF_HIP_RETURN_IF_ERROR(
+      hipMemcpyAsync(b.data(), a.data(), bytes, hipMemcpyDeviceToDevice, stream.get()));  // warm-up
+  RF_RETURN_IF_ERROR(start.Record(stream.get()));
+  for (int i = 0; i < kReps; ++i) {
+    RF_HIP_RETURN_IF_ERROR(
+        hipMemcpyAsync(b.data(), a.data(), bytes, hipMemcpyDeviceToDevice, stream.get()));
+  }
+  RF_RETURN_IF_ERROR(stop.Record(stream.get()));
+  RF_RETURN_IF_ERROR(stop.Synchronize());
+  RF_ASSIGN_OR_RETURN(float ms, stop.MillisecondsSince(start));
+  return 2.0 * static_cast<double>(bytes) * kReps / (ms / 1e3);
+}
+
+}  // namespace rf::hip

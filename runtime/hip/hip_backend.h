@@ -28,3 +28,12 @@ absl::StatusOr<std::unique_ptr<Backend>> CreateHipBackend(
     std::shared_ptr<const plan::PlanFile> plan, const HipBackendOptions& options = {});
 
 }  // namespace rf::hip
+
+namespace rf::hip {
+
+// Device-to-device copy bandwidth of GPU 0 (bytes read plus bytes written per second), measured
+// with events over `bytes`-sized copies: the roofline rfbench compares decode against. Makes its
+// own two allocations (outside any backend's load).
+absl::StatusOr<double> MeasureCopyBandwidth(size_t bytes);
+
+}  // namespace rf::hip
