@@ -39,10 +39,9 @@ absl::Status GenerateKernels(plan::Plan& plan, const Target& target) {
           plan::Kernel k;
           k.name = spec.name;
           // The complete source the runtime compiles: wave-size guard, prelude, body.
-          k.source = absl::StrCat("#define RF_WAVE_SIZE ", target.wave_size, "\n",
-                                  WithPrelude(target.nvidia ? KernelDialect::kCuda
-                                                            : KernelDialect::kHip,
-                                              spec.body));
+          k.source = absl::StrCat(
+              "#define RF_WAVE_SIZE ", target.wave_size, "\n",
+              WithPrelude(target.nvidia ? KernelDialect::kCuda : KernelDialect::kHip, spec.body));
           k.block = spec.block;
           k.grid_base = spec.grid_base;
           k.grid_per_tile = spec.grid_per_tile;
