@@ -96,66 +96,139 @@ std::string FloatElement(uint32_t type, const std::string& w_row, const std::str
   }
 }
 
-// The GEMV loop accumulating row `row` of weight `wv` into `acc`.
+// The GEMV loop accumulating row `row` of weight `wv` into `acc`. x is read four floats at a time
+// through xq(k) (normalized when the op has an rms_norm prologue), every weight load is 16 bytes
+// where the layout allows.
 std::string GemvLoop(uint32_t type, int64_t K, const MatmulForm& f, const std::string& wv,
                      const std::string& acc) {
   const quant::GgmlType t = static_cast<quant::GgmlType>(type);
-  std::string s;
   if (ScalarFloatRows(type, K)) {
     return absl::StrCat("  {  // ", TypeTag(type), " rows of ", K, " elements, one per lane\n",
                         "    const auto* w_row = ", wv, " + (u64)row * K;\n",
                         "    for (i32 k = lane; k < K; k += WAVE) ", acc, " += ", XAt(f, "k"),
                         " * ", FloatElement(type, "w_row", "k"), ";\n", "  }\n");
   }
-  if (t == quant::GgmlType::kQ8_0) {
-    absl::StrAppend(&s, "  {  // q8_0 planes: 16 quants (one 16-byte load) per step\n",
-                    "    const u8* q_row = ", wv, " + (u64)row * K;\n",
-                    "    const u16* d_row = (const u16*)(", wv,
-                    " + (u64)N * K) + (u64)row * (K / 32);\n",
-                    "    for (i32 c = lane; c < K / 16; c += WAVE) {\n",
-                    "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
-                    "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
-                    "      for (i32 i = 0; i < 16; ++i) {\n", "        s += ", XAt(f, "16 * c + i"),
-                    " * (f32)(i8)(qw[i / 4] >> (8 * (i % 4)));\n", "      }\n", "      ", acc,
-                    " += s * rf_half_to_f32(d_row[c / 2]);\n", "    }\n", "  }\n");
-  } else if (t == quant::GgmlType::kQ4_0) {
-    absl::StrAppend(
-        &s, "  {  // q4_0 planes: one block (16 bytes, 32 quants) per step\n",
-        "    const u8* q_row = ", wv, " + (u64)row * (K / 2);\n",
-        "    const u16* d_row = (const u16*)(", wv, " + (u64)N * (K / 2)) + (u64)row * (K / 32);\n",
-        "    for (i32 c = lane; c < K / 32; c += WAVE) {\n",
-        "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
-        "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
-        "      for (i32 i = 0; i < 16; ++i) {\n",
-        "        const u32 byte = (qw[i / 4] >> (8 * (i % 4))) & 255u;\n",
-        "        s += ", XAt(f, "32 * c + i"), " * (f32)((i32)(byte & 15u) - 8);\n",
-        "        s += ", XAt(f, "32 * c + i + 16"), " * (f32)((i32)(byte >> 4) - 8);\n",
-        "      }\n", "      ", acc, " += s * rf_half_to_f32(d_row[c]);\n", "    }\n", "  }\n");
-  } else if (t == quant::GgmlType::kF16) {
-    absl::StrAppend(
-        &s, "  {  // f16: 8 halves (one 16-byte load) per step\n", "    const u16* w_row = ", wv,
-        " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 8; c += WAVE) {\n",
-        "      const u32x4 q = *(const u32x4*)(w_row + 8 * c);\n",
-        "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      for (i32 i = 0; i < 8; ++i) {\n",
-        "        ", acc, " += ", XAt(f, "8 * c + i"),
-        " * rf_half_to_f32((u16)(qw[i / 2] >> (16 * (i % 2))));\n", "      }\n", "    }\n",
-        "  }\n");
-  } else if (t == quant::GgmlType::kF32) {
-    absl::StrAppend(
-        &s, "  {  // f32: 4 floats (one 16-byte load) per step\n", "    const f32* w_row = ", wv,
-        " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 4; c += WAVE) {\n",
-        "      const f32x4 q = *(const f32x4*)(w_row + 4 * c);\n", "      ", acc,
-        " += ", XAt(f, "4 * c"), " * q.x + ", XAt(f, "4 * c + 1"), " * q.y + ", XAt(f, "4 * c + 2"),
-        " * q.z + ", XAt(f, "4 * c + 3"), " * q.w;\n", "    }\n", "  }\n");
-  } else {
-    absl::StrAppend(&s, "  {  // ", TypeTag(type), ": 32-element units in GGUF layout\n",
-                    "    const u8* w_row = (const u8*)", wv, " + (u64)row * ROW_BYTES;\n",
-                    "    for (i32 u = lane; u < K / 32; u += WAVE) {\n", "      f32 wu[32];\n",
-                    "      rf_dequant32_", TypeTag(type), "(w_row, u, wu);\n",
-                    "      for (i32 i = 0; i < 32; ++i) ", acc, " += ", XAt(f, "32 * u + i"),
-                    " * wu[i];\n", "    }\n", "  }\n");
+  // Accumulates the four floats of `x4` times the four signed bytes of word `w` into `s`.
+  const char* kBytes =
+      "        s += x4.x * (f32)(i8)(w) + x4.y * (f32)(i8)(w >> 8) + x4.z * (f32)(i8)(w >> 16) + "
+      "x4.w * (f32)(i8)(w >> 24);\n";
+  switch (t) {
+    case quant::GgmlType::kQ8_0:
+      return absl::StrCat(
+          "  {  // q8_0 planes: 16 quants (one 16-byte load) per step\n",
+          "    const u8* q_row = ", wv, " + (u64)row * K;\n",
+          "    const u16* d_row = (const u16*)(", wv, " + (u64)N * K) + (u64)row * (K / 32);\n",
+          "    for (i32 c = lane; c < K / 16; c += WAVE) {\n",
+          "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
+          "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
+          "      for (i32 j = 0; j < 4; ++j) {\n", "        const f32x4 x4 = xq(16 * c + 4 * j);\n",
+          "        const u32 w = qw[j];\n", kBytes, "      }\n", "      ", acc,
+          " += s * rf_half_to_f32(d_row[c / 2]);\n", "    }\n", "  }\n");
+    case quant::GgmlType::kQ4_0:
+      return absl::StrCat(
+          "  {  // q4_0 planes: one block (16 bytes, 32 quants) per step\n",
+          "    const u8* q_row = ", wv, " + (u64)row * (K / 2);\n",
+          "    const u16* d_row = (const u16*)(", wv,
+          " + (u64)N * (K / 2)) + (u64)row * (K / 32);\n",
+          "    for (i32 c = lane; c < K / 32; c += WAVE) {\n",
+          "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
+          "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
+          "      for (i32 j = 0; j < 4; ++j) {\n",
+          "        // bytes 4j..4j+3: low nibbles are elements 4j.., high nibbles 16 + 4j..\n",
+          "        const u32 lo = qw[j] & 0x0f0f0f0fu, hi = (qw[j] >> 4) & 0x0f0f0f0fu;\n",
+          "        f32x4 x4 = xq(32 * c + 4 * j);\n",
+          "        s += x4.x * (f32)((i32)(lo & 255u) - 8) + x4.y * (f32)((i32)((lo >> 8) & 255u) "
+          "- 8) +\n",
+          "             x4.z * (f32)((i32)((lo >> 16) & 255u) - 8) + x4.w * (f32)((i32)(lo >> 24) "
+          "- 8);\n",
+          "        x4 = xq(32 * c + 16 + 4 * j);\n",
+          "        s += x4.x * (f32)((i32)(hi & 255u) - 8) + x4.y * (f32)((i32)((hi >> 8) & 255u) "
+          "- 8) +\n",
+          "             x4.z * (f32)((i32)((hi >> 16) & 255u) - 8) + x4.w * (f32)((i32)(hi >> 24) "
+          "- 8);\n",
+          "      }\n", "      ", acc, " += s * rf_half_to_f32(d_row[c]);\n", "    }\n", "  }\n");
+    case quant::GgmlType::kQ6_K:
+      return absl::StrCat(
+          "  {  // q6_K planes: a 32-element unit is two 16-byte loads of ql and two of qh\n",
+          "    const u8* ql_row = ", wv, " + (u64)row * (K / 2);\n", "    const u8* qh_row = ", wv,
+          " + (u64)N * (K / 2) + (u64)row * (K / 4);\n", "    const i8* sc_row = (const i8*)(", wv,
+          " + (u64)N * (K / 2) + (u64)N * (K / 4)) + (u64)row * (K / 16);\n",
+          "    const u16* d_row = (const u16*)(", wv,
+          " + (u64)N * (K / 2) + (u64)N * (K / 4) + (u64)N * (K / 16)) + (u64)row * (K / 256);\n",
+          "    for (i32 u = lane; u < K / 32; u += WAVE) {\n",
+          "      const i32 sb = u / 8, s8 = u % 8, h = s8 / 4, g = s8 % 4;\n",
+          "      const u8* ql = ql_row + sb * 128 + 64 * h + ((g & 1) ? 32 : 0);\n",
+          "      const u8* qh = qh_row + sb * 64 + 32 * h;\n",
+          "      const u32x4 l0 = *(const u32x4*)ql, l1 = *(const u32x4*)(ql + 16);\n",
+          "      const u32x4 h0 = *(const u32x4*)qh, h1 = *(const u32x4*)(qh + 16);\n",
+          "      const u32 lw[8] = {l0.x, l0.y, l0.z, l0.w, l1.x, l1.y, l1.z, l1.w};\n",
+          "      const u32 hw[8] = {h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w};\n",
+          "      const f32 d = rf_half_to_f32(d_row[sb]);\n",
+          "      const i8* sc = sc_row + sb * 16 + 8 * h + 2 * g;\n",
+          "      const i32 lshift = 4 * (g >> 1), hshift = 2 * g;\n",
+          "      f32 s0 = 0.0f, s1 = 0.0f;  // elements 0..15 and 16..31 (two scales)\n",
+          "      for (i32 j = 0; j < 8; ++j) {\n",
+          "        const u32 lo = (lw[j] >> lshift) & 0x0f0f0f0fu, hi = ((hw[j] >> hshift) & "
+          "0x03030303u) << 4;\n",
+          "        const u32 q = lo | hi;\n", "        const f32x4 x4 = xq(32 * u + 4 * j);\n",
+          "        const f32 v = x4.x * (f32)((i32)(q & 255u) - 32) + x4.y * (f32)((i32)((q >> 8) "
+          "& 255u) - 32) +\n",
+          "                      x4.z * (f32)((i32)((q >> 16) & 255u) - 32) + x4.w * (f32)((i32)(q "
+          ">> 24) - 32);\n",
+          "        if (j < 4) s0 += v; else s1 += v;\n", "      }\n", "      ", acc,
+          " += d * ((f32)sc[0] * s0 + (f32)sc[1] * s1);\n", "    }\n", "  }\n");
+    case quant::GgmlType::kQ4_K:
+      return absl::StrCat(
+          "  {  // q4_K (GGUF layout, 144-byte super-blocks: 16-byte aligned): a unit is 32 "
+          "bytes\n",
+          "    const u8* w_row = ", wv, " + (u64)row * ROW_BYTES;\n",
+          "    for (i32 u = lane; u < K / 32; u += WAVE) {\n",
+          "      const u8* b = w_row + 144 * (u / 8);\n", "      const i32 s8 = u % 8;\n",
+          "      const u8* q = b + 16 + 32 * (s8 / 2);\n",
+          "      const u32x4 q0 = *(const u32x4*)q, q1 = *(const u32x4*)(q + 16);\n",
+          "      const u32 qw[8] = {q0.x, q0.y, q0.z, q0.w, q1.x, q1.y, q1.z, q1.w};\n",
+          "      i32 sc, m;\n", "      rf_scale_min_k4(s8, b + 4, &sc, &m);\n",
+          "      const f32 dl = rf_half_to_f32((u16)rf_load_u16(b)) * (f32)sc;\n",
+          "      const f32 ml = rf_half_to_f32((u16)rf_load_u16(b + 2)) * (f32)m;\n",
+          "      const i32 shift = 4 * (s8 % 2);\n", "      f32 s = 0.0f, xs = 0.0f;\n",
+          "      for (i32 j = 0; j < 8; ++j) {\n",
+          "        const u32 w = (qw[j] >> shift) & 0x0f0f0f0fu;\n",
+          "        const f32x4 x4 = xq(32 * u + 4 * j);\n",
+          "        s += x4.x * (f32)(w & 255u) + x4.y * (f32)((w >> 8) & 255u) + x4.z * (f32)((w "
+          ">> 16) & 255u) +\n",
+          "             x4.w * (f32)(w >> 24);\n", "        xs += x4.x + x4.y + x4.z + x4.w;\n",
+          "      }\n", "      ", acc, " += dl * s - ml * xs;\n", "    }\n", "  }\n");
+    case quant::GgmlType::kF16:
+      if (K % 8 != 0) break;
+      return absl::StrCat(
+          "  {  // f16: 8 halves (one 16-byte load) per step\n", "    const u16* w_row = ", wv,
+          " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 8; c += WAVE) {\n",
+          "      const u32x4 q = *(const u32x4*)(w_row + 8 * c);\n",
+          "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+          "      for (i32 j = 0; j < 2; ++j) {\n", "        const f32x4 x4 = xq(8 * c + 4 * j);\n",
+          "        const u32 a = qw[2 * j], b = qw[2 * j + 1];\n", "        ", acc,
+          " += x4.x * rf_half_to_f32((u16)a) + x4.y * rf_half_to_f32((u16)(a >> 16)) +\n",
+          "               x4.z * rf_half_to_f32((u16)b) + x4.w * rf_half_to_f32((u16)(b >> 16));\n",
+          "      }\n", "    }\n", "  }\n");
+    case quant::GgmlType::kF32:
+      return absl::StrCat(
+          "  {  // f32: 4 floats (one 16-byte load) per step\n", "    const f32* w_row = ", wv,
+          " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 4; c += WAVE) {\n",
+          "      const f32x4 q = *(const f32x4*)(w_row + 4 * c);\n",
+          "      const f32x4 x4 = xq(4 * c);\n", "      ", acc,
+          " += x4.x * q.x + x4.y * q.y + x4.z * q.z + x4.w * q.w;\n", "    }\n", "  }\n");
+    default:
+      break;
   }
-  return s;
+  return absl::StrCat("  {  // ", TypeTag(type), ": 32-element units in GGUF layout\n",
+                      "    const u8* w_row = (const u8*)", wv, " + (u64)row * ROW_BYTES;\n",
+                      "    for (i32 u = lane; u < K / 32; u += WAVE) {\n", "      f32 wu[32];\n",
+                      "      rf_dequant32_", TypeTag(type), "(w_row, u, wu);\n",
+                      "      for (i32 j = 0; j < 8; ++j) {\n",
+                      "        const f32x4 x4 = xq(32 * u + 4 * j);\n", "        ", acc,
+                      " += x4.x * wu[4 * j] + x4.y * wu[4 * j + 1] + x4.z * wu[4 * j + 2] + "
+                      "x4.w * wu[4 * j + 3];\n",
+                      "      }\n", "    }\n", "  }\n");
 }
 
 absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, const Target& target,
@@ -190,9 +263,27 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                   "  const i32 lane = (i32)(rf_thread_x() % WAVE);\n",
                   "  const i32 row = (i32)(rf_block_x() * WAVES + rf_thread_x() / WAVE);\n");
   if (f.nw >= 0) {
-    absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, per wave\n",
-                    "  for (i32 k = lane; k < K; k += WAVE) ss += x[k] * x[k];\n",
-                    "  const f32 inv = 1.0f / rf_sqrt(wave_sum(ss) / (f32)K + EPS);\n");
+    if (K % 4 == 0) {
+      absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, per wave\n",
+                      "  for (i32 k = 4 * lane; k < K; k += 4 * WAVE) {\n",
+                      "    const f32x4 v = *(const f32x4*)(x + k);\n",
+                      "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n", "  }\n",
+                      "  const f32 inv = 1.0f / rf_sqrt(wave_sum(ss) / (f32)K + EPS);\n");
+    } else {
+      absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, per wave\n",
+                      "  for (i32 k = lane; k < K; k += WAVE) ss += x[k] * x[k];\n",
+                      "  const f32 inv = 1.0f / rf_sqrt(wave_sum(ss) / (f32)K + EPS);\n");
+    }
+  }
+  if (K % 4 == 0) {
+    absl::StrAppend(
+        &b, "  // x[k..k+3] as the weights see it\n",
+        f.nw >= 0 ? "  auto xq = [&](i32 k) {\n"
+                    "    const f32x4 v = *(const f32x4*)(x + k), g = *(const f32x4*)(nw + k);\n"
+                    "    return f32x4{(v.x * inv) * g.x, (v.y * inv) * g.y, (v.z * inv) * g.z, "
+                    "(v.w * inv) * g.w};\n"
+                    "  };\n"
+                  : "  auto xq = [&](i32 k) { return *(const f32x4*)(x + k); };\n");
   }
   absl::StrAppend(&b, "  if (row >= N) return;\n", "  f32 acc = 0.0f;\n",
                   GemvLoop(type, K, f, "w", "acc"));
@@ -250,6 +341,9 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
                           "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
                           " + (u64)N * K))[(u64)n * (K / 32) + u]);\n",
                           "        for (i32 i = 0; i < 32; ++i) ", dst, "[i] = (f32)q[i] * d; }\n");
+    }
+    if (planes && t == quant::GgmlType::kQ6_K) {
+      return absl::StrCat("      rf_dequant32_q6_k_planes(", wv, ", N, K, n, u, ", dst, ");\n");
     }
     if (planes && t == quant::GgmlType::kQ4_0) {
       return absl::StrCat("      { const u8* q = ", wv, " + (u64)n * (K / 2) + 16 * u;\n",

@@ -75,6 +75,8 @@ absl::StatusOr<KernelSpec> Embedding(const plan::Instruction& in, const Target& 
         "        o[i] = (f32)((i32)(q[i] & 15) - 8) * d;\n"
         "        o[i + 16] = (f32)((i32)(q[i] >> 4) - 8) * d;\n"
         "      }\n";
+  } else if (t == quant::GgmlType::kQ6_K) {
+    row = "      rf_dequant32_q6_k_planes(table, V, E, id, u, o);\n";
   } else {
     row = absl::StrCat("      rf_dequant32_", TypeTag(table.type),
                        "((const u8*)table + (u64)id * ROW_BYTES, u, o);\n");

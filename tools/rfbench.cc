@@ -49,6 +49,7 @@ int Main(int argc, char** argv) {
       {"backend", true, "hip or cpu (default: hip when there is a GPU)"},
       {"threads", true, "cpu backend threads (default: all)"},
       {"json", false, "print one JSON object instead of the table"},
+      {"profile", false, "after the benchmark, time every kernel of one pp and tg run (hip)"},
       {"help", false, "show this help"},
   };
   auto args = cli::Args::Parse(argc, argv, 1, flags);
@@ -136,6 +137,18 @@ int Main(int argc, char** argv) {
     if (gen > 0) tg.push_back(gen / (tg_ms / 1e3));
   }
   const Stat pps = pp.empty() ? Stat{} : Summarize(pp), tgs = tg.empty() ? Stat{} : Summarize(tg);
+#ifdef RF_HAVE_HIP_BACKEND
+  if (args->Has("profile") && backend_name == "hip") {
+    hip::HipBackendOptions options;
+    options.profile = true;
+    auto profiled = hip::CreateHipBackend(plan, options);
+    if (!profiled.ok()) return Fail(profiled.status());
+    if (prompt > 0 && !(*profiled)->Step(tokens, 0).ok()) return 1;
+    for (int64_t i = 0; i < gen; ++i) {
+      if (!(*profiled)->Step(std::vector<int32_t>{tokens[i % tokens.size()]}, i).ok()) return 1;
+    }
+  }  // the table prints when the profiled backend goes away
+#endif
   const plan::ArenaLayout& a = plan->plan().arena;
   const double roofline_tps = bandwidth / static_cast<double>(a.weights);
   const double share = tgs.median / roofline_tps;

@@ -1,7 +1,10 @@
 #include "runtime/hip/hip_backend.h"
 
 #include <chrono>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -47,6 +50,7 @@ class HipBackend : public Backend {
  public:
   HipBackend(std::shared_ptr<const plan::PlanFile> plan, HipBackendOptions options)
       : plan_(std::move(plan)), options_(std::move(options)) {}
+  ~HipBackend() override { PrintProfile(); }
 
   absl::Status Load();
 
@@ -63,6 +67,10 @@ class HipBackend : public Backend {
   absl::Status BuildModules();
   absl::Status PrepareLaunches(const plan::Program& program, std::vector<Launch>& launches);
   absl::Status Run(std::vector<Launch>& launches, int64_t T);
+  void PrintProfile() const;
+
+  // Per kernel name: launches and total milliseconds (options_.profile).
+  std::map<std::string, std::pair<int64_t, double>> profile_;
 
   std::shared_ptr<const plan::PlanFile> plan_;
   HipBackendOptions options_;
@@ -244,10 +252,43 @@ absl::Status HipBackend::Run(std::vector<Launch>& launches, int64_t T) {
     const plan::Kernel& k = *l.kernel;
     const uint64_t tiles = (static_cast<uint64_t>(T) + k.token_tile - 1) / k.token_tile;
     const Dim3 grid{static_cast<unsigned>(k.grid_base + k.grid_per_tile * tiles), k.grid_y, 1};
+    std::optional<Event> start, stop;
+    if (options_.profile) {
+      RF_ASSIGN_OR_RETURN(Event a, Event::Create());
+      RF_ASSIGN_OR_RETURN(Event b, Event::Create());
+      start.emplace(std::move(a));
+      stop.emplace(std::move(b));
+      RF_RETURN_IF_ERROR(start->Record(stream_->get()));
+    }
     RF_RETURN_IF_ERROR(LaunchKernel(l.function, grid, Dim3{k.block, 1, 1}, 0, stream_->get(),
                                     l.pointers.data(), k.name));
+    if (options_.profile) {
+      RF_RETURN_IF_ERROR(stop->Record(stream_->get()));
+      RF_RETURN_IF_ERROR(stop->Synchronize());
+      RF_ASSIGN_OR_RETURN(float ms, stop->MillisecondsSince(*start));
+      auto& entry = profile_[T == 1 ? k.name : absl::StrCat(k.name, " (T=", T, ")")];
+      ++entry.first;
+      entry.second += ms;
+    }
   }
   return absl::OkStatus();
+}
+
+void HipBackend::PrintProfile() const {
+  if (profile_.empty()) return;
+  std::vector<std::pair<double, std::string>> rows;
+  double total = 0;
+  for (const auto& [name, e] : profile_) {
+    rows.push_back({e.second, name});
+    total += e.second;
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  std::fprintf(stderr, "kernel profile (%s): %.3f ms in all\n", name_.c_str(), total);
+  for (const auto& [ms, name] : rows) {
+    const auto& e = profile_.at(name);
+    std::fprintf(stderr, "  %8.3f ms %5.1f%%  %6lld x %7.2f us  %s\n", ms, 100 * ms / total,
+                 static_cast<long long>(e.first), 1e3 * ms / e.first, name.c_str());
+  }
 }
 
 absl::StatusOr<std::span<const float>> HipBackend::Step(std::span<const int32_t> tokens,
@@ -279,7 +320,7 @@ absl::StatusOr<std::span<const float>> HipBackend::Step(std::span<const int32_t>
   uint8_t* arena = static_cast<uint8_t*>(arena_.data());
   RF_HIP_RETURN_IF_ERROR(hipMemcpyAsync(arena + params_base, host, p.arena.step_params,
                                         hipMemcpyHostToDevice, stream_->get()));
-  if (T == 1 && options_.use_graph) {
+  if (T == 1 && options_.use_graph && !options_.profile) {
     if (!decode_graph_) {
       RF_RETURN_IF_ERROR(Graph::BeginCapture(stream_->get()));
       absl::Status launched = Run(decode_, 1);

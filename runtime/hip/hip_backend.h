@@ -16,6 +16,8 @@ struct HipBackendOptions {
   std::string cache_dir;    // "" : KernelCache::DefaultDirectory()
   int compile_threads = 0;  // 0: every hardware thread
   bool use_graph = true;    // capture the decode program once and replay it
+  // Time every kernel launch with events (no graph) and print a table per kernel at exit.
+  bool profile = false;
 };
 
 // True when this build has a HIP backend and a GPU is visible.
