@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/tokenizer/stream_decoder.h"
+#include "support/debug.h"
 #include "support/status.h"
 
 namespace rf {
@@ -96,8 +97,11 @@ absl::StatusOr<GenerateResult> Generate(
     const int64_t count = std::min(backend.max_batch(), n_prompt - first);
     RF_ASSIGN_OR_RETURN(logits, RunStep(backend, std::span(result.prompt_ids).subspan(first, count),
                                         first, "prefill"));
+    RF_DEBUG_LOG(2, "generate: prefill positions %d..%d", first, first + count - 1);
   }
   result.prefill_ms = MsSince(prefill_start);
+  RF_DEBUG_LOG(1, "generate: prefill of %d tokens in %.2f ms (max_batch %d, max_context %d)",
+               n_prompt, result.prefill_ms, backend.max_batch(), max_context);
 
   // Decode: sample from the last logits, stream the token, run it, repeat.
   Sampler sampler(options.sampler);
@@ -134,8 +138,10 @@ absl::StatusOr<GenerateResult> Generate(
     const auto step_start = Clock::now();
     RF_ASSIGN_OR_RETURN(logits,
                         RunStep(backend, std::span(&history.back(), 1), position, "decode"));
-    result.decode_ms += MsSince(step_start);
+    const double step_ms = MsSince(step_start);
+    result.decode_ms += step_ms;
     ++result.decode_steps;
+    RF_DEBUG_LOG(3, "generate: position %d: token %d, step %.3f ms", position, id, step_ms);
   }
 
   const std::string tail = decoder.Finish();
