@@ -1,6 +1,11 @@
 #include "compiler/driver.h"
 
+#include "absl/strings/str_cat.h"
+#include "compiler/plan_builder.h"
+#include "frontends/gguf/vocab.h"
+#include "passes/memory_plan.h"
 #include "passes/registry.h"
+#include "runtime/tokenizer/vocab_serialize.h"
 #include "support/status.h"
 
 namespace rf::compiler {
@@ -12,11 +17,26 @@ absl::StatusOr<Compilation> CompileToIr(const std::string& model_path,
   RF_ASSIGN_OR_RETURN(c.graph, gguf::LowerModel(*c.model, options.lower));
   passes::PassManager pm(options.pass_manager);
   RF_RETURN_IF_ERROR(pm.CheckOptionNames());
-  RF_RETURN_IF_ERROR(pm.AddByName(options.pipeline.empty() ? passes::DefaultPipeline()
-                                                           : options.pipeline));
+  RF_RETURN_IF_ERROR(
+      pm.AddByName(options.pipeline.empty() ? passes::DefaultPipeline() : options.pipeline));
   RF_RETURN_IF_ERROR(pm.Run(*c.graph));
   c.pass_timing = pm.TimingReport();
   return c;
+}
+
+absl::StatusOr<std::string> WritePlanFile(const Compilation& c, const std::string& target,
+                                          const std::string& output) {
+  if (target != "cpu") {
+    return absl::UnimplementedError(
+        absl::StrCat("target '", target, "' is not supported yet (supported: cpu)"));
+  }
+  RF_ASSIGN_OR_RETURN(plan::Plan p, BuildPlan(*c.graph, *c.model, target));
+  RF_ASSIGN_OR_RETURN(tokenizer::Vocab vocab, gguf::ReadVocab(*c.model));
+  const std::string vocab_bytes = tokenizer::SerializeVocab(vocab);
+  p.tokenizer.assign(vocab_bytes.begin(), vocab_bytes.end());
+  RF_ASSIGN_OR_RETURN(std::vector<uint8_t> weights, BuildWeightsRegion(*c.graph, *c.model));
+  RF_RETURN_IF_ERROR(plan::WritePlan(output, p, weights));
+  return passes::ReportMemory(*c.graph).ToString();
 }
 
 }  // namespace rf::compiler

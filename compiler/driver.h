@@ -27,6 +27,12 @@ struct Compilation {
 };
 
 // Lowers `model_path` and runs the pipeline.
-absl::StatusOr<Compilation> CompileToIr(const std::string& model_path, const CompileOptions& options);
+absl::StatusOr<Compilation> CompileToIr(const std::string& model_path,
+                                        const CompileOptions& options);
+
+// Builds the plan of a compiled graph for `target` ("cpu", later GPU targets) and writes it to
+// `output` atomically. Returns the memory report for the tool to print.
+absl::StatusOr<std::string> WritePlanFile(const Compilation& compilation, const std::string& target,
+                                          const std::string& output);
 
 }  // namespace rf::compiler

@@ -36,4 +36,4 @@ grep -E '^(stat::|Done)' "$scratch/fuzz.log" || true
 "$fuzzer" "${flags[@]}" -merge=1 "$scratch/merged" "$scratch/work" >"$scratch/merge.log" 2>&1
 rm -rf "$corpus"
 mv "$scratch/merged" "$corpus"
-echo "fuzz: corpus now $(ls "$corpus" | wc -l) files, $(du -sh "$corpus" | cut -f1)"
+echo "fuzz: corpus now $(ls "$corpus" | wc -l) files, $(cat "$corpus"/* | wc -c) bytes"

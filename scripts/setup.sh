@@ -10,6 +10,11 @@ packages=(
   clang libclang-rt-14-dev      # libFuzzer and the sanitizers
   nodejs npm                     # the llama.cpp oracle comes from npm
   python3
+  # HIP 5.2.3 for RF_HIP_BACKEND=AMD (find_package(hip) wants all of these) and its hipRTC, which
+  # checks kernels for gfx1030/gfx90a
+  libamdhip64-dev libamdhip64-5 hipcc rocm-device-libs libamd-comgr-dev libhsa-runtime-dev rocm-cmake
+  clang-19 lld-19 llvm-19        # offline AMDGPU compiles (gfx1100) and llvm-readelf resource notes
+  debootstrap                    # the Debian 13 chroot with a gfx1100-capable hipRTC
 )
 
 missing=()

@@ -27,4 +27,21 @@ std::string HumanBytes(uint64_t n) {
   return absl::StrFormat("%.2f %s", v, kUnits[unit]);
 }
 
+std::string Printable(absl::string_view s, size_t max_bytes) {
+  std::string out;
+  for (size_t k = 0; k < s.size(); ++k) {
+    if (k == max_bytes) {
+      out += absl::StrFormat("... (%s bytes)", WithCommas(s.size()));
+      break;
+    }
+    const unsigned char c = static_cast<unsigned char>(s[k]);
+    if (c < 0x20 || c >= 0x7f || c == '\\') {
+      out += absl::StrFormat("\\x%02x", c);
+    } else {
+      out.push_back(s[k]);
+    }
+  }
+  return out;
+}
+
 }  // namespace rf

@@ -70,7 +70,8 @@ absl::StatusOr<int64_t> Args::GetInt(const std::string& name, int64_t fallback) 
   if (!v) return fallback;
   int64_t out;
   if (!absl::SimpleAtoi(*v, &out)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", name, ": expected an integer, got '", *v, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, ": expected an integer, got '", *v, "'"));
   }
   return out;
 }
@@ -80,7 +81,8 @@ absl::StatusOr<double> Args::GetDouble(const std::string& name, double fallback)
   if (!v) return fallback;
   double out;
   if (!absl::SimpleAtod(*v, &out)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", name, ": expected a number, got '", *v, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, ": expected a number, got '", *v, "'"));
   }
   return out;
 }

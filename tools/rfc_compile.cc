@@ -1,4 +1,5 @@
-// rfc compile MODEL.gguf [--emit=ir] [pass-manager flags]: lowers a model and runs the pipeline.
+// rfc compile MODEL.gguf [-o M.plan] [--target cpu] [--emit=ir] [pass-manager flags]: lowers a
+// model, runs the pipeline, writes the plan.
 #include <cstdio>
 
 #include "compiler/driver.h"
@@ -12,6 +13,8 @@ namespace rf::tools {
 
 int RunCompile(int argc, char** argv) {
   std::vector<cli::FlagSpec> flags = {
+      {"o", true, "write the plan to this file"},
+      {"target", true, "what the plan runs on: cpu (default)"},
       {"emit", true, "what to print: ir (the graph after the pipeline)"},
       {"max-context", true, "KV cache positions (default: the model's context, at most 4096)"},
       {"max-batch", true, "most tokens per step (default 512)"},
@@ -74,6 +77,11 @@ int RunCompile(int argc, char** argv) {
   if (!compilation.ok()) return fail(compilation.status());
   if (options.pass_manager.time_passes) std::fputs(compilation->pass_timing.c_str(), stderr);
   if (emit == "ir") std::fputs(ir::PrintGraph(*compilation->graph).c_str(), stdout);
+  if (auto out = args->Get("o")) {
+    auto report = compiler::WritePlanFile(*compilation, args->GetOr("target", "cpu"), *out);
+    if (!report.ok()) return fail(report.status());
+    std::fprintf(stderr, "rfc compile: wrote %s\n%s\n", out->c_str(), report->c_str());
+  }
   return 0;
 }
 

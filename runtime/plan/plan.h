@@ -2,20 +2,27 @@
 // rfrun and rfbench load it. The runtime never links the compiler: everything it needs to run a
 // model is here, resolved to arena offsets.
 //
-// File layout (little-endian):
-//   header   "RFPLAN\r\n" (8 bytes), u32 format version, u32 section count,
-//            string producer ("rocmforge 0.1.0"), string target ("cpu", "gfx1100", "sm_90", ...)
-//   sections count x {char name[16] (NUL-padded), u64 offset, u64 size, u64 xxh64 checksum}
-//   section bodies, each at its offset; "weights" starts at a multiple of kWeightsAlignment
-// Sections:
-//   "meta"      ModelInfo, ArenaLayout, inputs/outputs, step scalars (binary, see plan_format.cc)
-//   "graph"     the IR text after the pipeline (for people: `rfc inspect-plan`, debugging)
+// File layout (little-endian; "str" is a u32 length then that many bytes):
+//   header   "RFPLAN\r\n" (8 bytes), u32 format version, u32 section count (1..64),
+//            str producer ("rocmforge 0.1.0"), str target ("cpu", "gfx1100", "sm_90", ...),
+//            section table: count x {char name[16] (NUL-padded), u64 offset, u64 size, u64 xxh64},
+//            u64 xxh64 of all the header bytes before it
+//   section bodies, each at its offset (8-aligned), in the order below; "weights" starts at a
+//            multiple of kWeightsAlignment, so the loader can read it straight into place
+// Sections (every one is required; a name this runtime does not know is skipped after its bounds
+// and checksum are checked, so a later rfc may add an optional section without a version bump):
+//   "meta"      ModelInfo, ArenaLayout, the step scalars' offsets, inputs/outputs (plan_format.cc)
+//   "graph"     the IR text after the pipeline (for people: `rfc inspect`, debugging)
 //   "programs"  the prefill and decode step programs
 //   "tokenizer" the serialized tokenizer::Vocab (runtime/tokenizer/vocab_serialize.h)
-//   "kernels"   GPU kernel sources, launch shapes and optional code objects (empty for cpu)
+//   "kernels"   GPU kernel sources, launch shapes and optional code objects (none for cpu)
 //   "weights"   the weights region of the arena, byte for byte in arena order
-// A wrong magic, version, target or checksum, a truncated file, or a section that does not parse
-// is an error naming the file, the section and what was expected — never a crash.
+// Reading checks everything before anything is used: magic, version, header checksum, target,
+// the section table (in the file, no overlaps, no duplicates), each section's checksum, every count
+// and length against the bytes left, opcodes, shapes and types, every tensor inside the arena,
+// kernel indices. A failure is an error naming the file, the section, the byte offset where it
+// applies and what was expected — never a crash. WritePlan runs the same checks on what it is about
+// to write, so rfc cannot write a plan the runtime rejects.
 #pragma once
 
 #include <cstdint>
@@ -80,7 +87,7 @@ struct Instruction {
   std::vector<TensorRef> results;
   std::vector<int64_t> ints;
   std::vector<float> floats;
-  int32_t kernel = -1;  // index into Plan::kernels, -1 when the target has none (cpu)
+  std::vector<int32_t> kernels;  // indices into Plan::kernels, launched in order (none on cpu)
   std::string label;    // the IR op it came from, for error messages and per-kernel timing
   bool operator==(const Instruction&) const = default;
 };
@@ -116,17 +123,21 @@ struct Binding {
   bool operator==(const Binding&) const = default;
 };
 
-// A GPU kernel: source text (prelude excluded), entry point, launch shape. Grid dims may grow
-// with T: grid[i] = grid_base[i] + grid_per_token[i] * T. Filled by the GPU codegen.
+// A GPU kernel: source text (prelude excluded; the name is its entry point) and launch shape.
+// Blocks of `block` threads; the grid grows with the step's token count T:
+//   grid.x = grid_base + grid_per_tile * ceil(T / token_tile),  grid.y = grid_y.
+// Its parameters are the instruction's operands and results, then the step scalars and the
+// workspace (codegen/kernels.h). Filled by the GPU codegen.
 struct Kernel {
   std::string name;
   std::string source;
-  uint32_t block[3] = {1, 1, 1};
-  uint32_t grid_base[3] = {1, 1, 1};
-  uint32_t grid_per_token[3] = {0, 0, 0};
-  uint32_t shared_bytes = 0;
+  uint32_t block = 1;
+  uint32_t grid_base = 1;
+  uint32_t grid_per_tile = 0;
+  uint32_t token_tile = 1;
+  uint32_t grid_y = 1;
   std::vector<uint8_t> code_object;  // compiled ahead of time (--aot), else empty
-  bool operator==(const Kernel& o) const;
+  bool operator==(const Kernel&) const = default;
 };
 
 struct Plan {
@@ -135,6 +146,10 @@ struct Plan {
   ModelInfo model;
   ArenaLayout arena;
   uint64_t n_tokens_offset = 0;  // absolute arena offset of the step's token count (i32)
+  // Scratch for kernels within one launch (split attention), inside the activation region;
+  // zeroed at load. 0 bytes on cpu.
+  uint64_t workspace_offset = 0;
+  uint64_t workspace_bytes = 0;
   std::vector<Binding> inputs;
   std::vector<Binding> outputs;
   Program prefill;
@@ -142,7 +157,26 @@ struct Plan {
   std::string graph_text;
   std::vector<uint8_t> tokenizer;  // serialized tokenizer::Vocab
   std::vector<Kernel> kernels;
+  bool operator==(const Plan&) const = default;
 };
+
+// Bytes a tensor takes when T is `tokens` (for its kDimT dims). An error for a shape or type the
+// plan format rejects: rank outside 1..4, a dim that is neither > 0 nor kDimT, a type id ggml does
+// not define, an innermost dim that is not a whole number of the type's blocks, a size over 2^62.
+absl::StatusOr<uint64_t> TensorBytes(const TensorRef& ref, int64_t tokens);
+
+// One entry of a plan file's section table.
+struct SectionEntry {
+  std::string name;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  uint64_t checksum = 0;  // xxh64 (seed 0) of the section's bytes
+  bool operator==(const SectionEntry&) const = default;
+};
+
+namespace internal {
+class PlanParser;
+}  // namespace internal
 
 // Writes `plan` and the weights region (`weights`, exactly plan.arena.weights bytes) to `path`
 // atomically: a temporary file renamed into place, so a failed compile leaves nothing behind.
@@ -163,13 +197,19 @@ class PlanFile {
   const Plan& plan() const { return plan_; }
   std::span<const uint8_t> weights() const { return weights_; }
   const std::string& name() const { return name_; }
+  // The section table as read (for `rfc inspect`), and the whole file's size.
+  const std::vector<SectionEntry>& sections() const { return sections_; }
+  uint64_t file_size() const { return file_size_; }
 
  private:
+  friend class internal::PlanParser;
   PlanFile() = default;
   std::string name_;
   MappedFile mapping_;
   Plan plan_;
   std::span<const uint8_t> weights_;
+  std::vector<SectionEntry> sections_;
+  uint64_t file_size_ = 0;
 };
 
 }  // namespace rf::plan
