@@ -62,24 +62,31 @@ std::string TargetFor(BackendKind kind) {
 struct Loaded {
   std::unique_ptr<Backend> backend;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer;
-  double load_ms = 0;
+  double load_ms = 0, plan_ms = 0, tokenizer_ms = 0;
 };
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
 
 absl::StatusOr<Loaded> Load(const RunOptions& options, BackendKind kind) {
   const auto start = std::chrono::steady_clock::now();
+  Loaded loaded;
   RF_ASSIGN_OR_RETURN(std::shared_ptr<const plan::PlanFile> plan,
                       plan::PlanFile::Open(options.plan_path, TargetFor(kind)));
+  loaded.plan_ms = MsSince(start);
+  const auto tokenizer_start = std::chrono::steady_clock::now();
   auto vocab = tokenizer::DeserializeVocab(plan->plan().tokenizer);
   if (!vocab.ok()) {
     return WithContext(vocab.status(), absl::StrCat(options.plan_path,
                                                     ": section 'tokenizer' (recompile the plan "
                                                     "with rfc compile)"));
   }
-  Loaded loaded;
   RF_ASSIGN_OR_RETURN(loaded.tokenizer, tokenizer::Tokenizer::Create(*std::move(vocab)));
+  loaded.tokenizer_ms = MsSince(tokenizer_start);
   RF_ASSIGN_OR_RETURN(loaded.backend, OpenBackend(kind, std::move(plan), options.threads));
-  loaded.load_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  loaded.load_ms = MsSince(start);
   return loaded;
 }
 
@@ -129,6 +136,8 @@ int Run(int argc, char** argv) {
   report.backend_name = loaded->backend->name();
   report.load = loaded->backend->load_stats();
   report.load_ms = loaded->load_ms;
+  report.plan_ms = loaded->plan_ms;
+  report.tokenizer_ms = loaded->tokenizer_ms;
   report.max_context = loaded->backend->max_context();
   report.greedy = options->generate.sampler.temperature == 0;
   report.seed = options->generate.sampler.seed;

@@ -127,10 +127,10 @@ absl::StatusOr<BackendChoice> ChooseBackend(absl::string_view requested, bool hi
   }
   if (hip_built && gpu_present) return BackendChoice{BackendKind::kHip, ""};
   return BackendChoice{BackendKind::kCpu,
-                       hip_built ? "rfrun: no usable GPU found; running on the CPU (--backend cpu "
-                                   "says so explicitly)"
-                                 : "rfrun: this build has no GPU backend; running on the CPU "
-                                   "(--backend cpu says so explicitly)"};
+                       hip_built ? "rfrun: no usable GPU found: running on the CPU (--backend cpu "
+                                   "skips this notice)"
+                                 : "rfrun: no GPU backend in this build: running on the CPU "
+                                   "(--backend cpu skips this notice)"};
 }
 
 }  // namespace rf::tools

@@ -16,12 +16,15 @@ std::string Rate(double per_s) {
 std::string FormatRunReport(const RunReport& r, const GenerateResult& result) {
   std::string out;
   const LoadStats& l = r.load;
+  absl::StrAppendFormat(&out, "load:     %.1f ms: plan %.1f, tokenizer %.1f, ", r.load_ms,
+                        r.plan_ms, r.tokenizer_ms);
+  if (l.read_ms > 0) absl::StrAppendFormat(&out, "read %.1f, ", l.read_ms);
   absl::StrAppendFormat(&out,
-                        "load:     %.1f ms (read %.1f, upload %.1f, kernels %.1f: %d compiled, %d "
-                        "cached); %d device allocation%s, arena %s\n",
-                        r.load_ms, l.read_ms, l.upload_ms, l.compile_ms, l.kernels_compiled,
-                        l.kernels_cached, l.device_allocations,
-                        l.device_allocations == 1 ? "" : "s", HumanBytes(l.arena_bytes));
+                        "upload %.1f, kernels %.1f (%d compiled, %d cached); %d device "
+                        "allocation%s, arena %s\n",
+                        l.upload_ms, l.compile_ms, l.kernels_compiled, l.kernels_cached,
+                        l.device_allocations, l.device_allocations == 1 ? "" : "s",
+                        HumanBytes(l.arena_bytes));
   absl::StrAppendFormat(&out, "prompt:   %d tokens, prefill %.1f ms, %s\n",
                         result.prompt_ids.size(), result.prefill_ms,
                         Rate(result.prefill_tokens_per_s()));

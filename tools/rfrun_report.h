@@ -14,7 +14,9 @@ namespace rf::tools {
 struct RunReport {
   std::string backend_name;
   LoadStats load;
-  double load_ms = 0;  // everything from opening the plan to a backend ready to step
+  double load_ms = 0;       // everything from opening the plan to a backend ready to step
+  double plan_ms = 0;       // of which opening and checking the plan file
+  double tokenizer_ms = 0;  // ... and building the tokenizer from it
   int64_t max_context = 0;
   bool greedy = false;
   uint64_t seed = 0;

@@ -147,7 +147,8 @@ TEST(RfrunOptionsTest, ChoosesTheBackend) {
 TEST(RfrunReportTest, SaysWhatTheRunCost) {
   RunReport r;
   r.backend_name = "cpu (2 threads)";
-  r.load.read_ms = 1.25;
+  r.plan_ms = 0.5;
+  r.tokenizer_ms = 0.25;
   r.load.upload_ms = 3.5;
   r.load.device_allocations = 1;
   r.load.arena_bytes = 3 << 20;
@@ -162,8 +163,8 @@ TEST(RfrunReportTest, SaysWhatTheRunCost) {
   g.decode_steps = 99;
   g.stop = StopReason::kMaxTokens;
   const std::string text = FormatRunReport(r, g);
-  EXPECT_THAT(text, HasSubstr("load:     6.0 ms (read 1.2, upload 3.5"));
-  EXPECT_THAT(text, HasSubstr("1 device allocation, arena 3.00 MiB"));
+  EXPECT_THAT(text, HasSubstr("load:     6.0 ms: plan 0.5, tokenizer 0.2, upload 3.5, kernels 0.0 "
+                              "(0 compiled, 0 cached); 1 device allocation, arena 3.00 MiB\n"));
   EXPECT_THAT(text, HasSubstr("prompt:   10 tokens, prefill 2.0 ms, 5,000 tok/s"));
   EXPECT_THAT(text, HasSubstr("generate: 100 tokens, decode 12.4 ms over 99 steps, 8,000 tok/s"));
   EXPECT_THAT(text, HasSubstr("stop:     max tokens"));
@@ -172,8 +173,10 @@ TEST(RfrunReportTest, SaysWhatTheRunCost) {
 
   r.greedy = true;
   r.load.device_allocations = 3;
+  r.load.read_ms = 1.5;  // a backend that reads the weights itself says so
   g.stop = StopReason::kContextFull;
   const std::string full = FormatRunReport(r, g);
+  EXPECT_THAT(full, HasSubstr("tokenizer 0.2, read 1.5, upload 3.5"));
   EXPECT_THAT(full, HasSubstr("3 device allocations"));
   EXPECT_THAT(full, HasSubstr("greedy"));
   EXPECT_THAT(full, HasSubstr("stop:     context full"));

@@ -108,23 +108,34 @@ std::vector<int32_t> ParseIds(const std::string& line) {
   return ids;
 }
 
+// Our logits differ from llama.cpp's by float reassociation (F32) and, for quantized weights, by
+// llama.cpp's 8-bit activations. Where llama.cpp's top-2 margin is smaller than that difference
+// either token is a correct greedy choice, and the texts may part there for good. F32: every
+// token must match (measured: 300 of 300). Quantized: every token up to the first step whose
+// margin is below 0.1 (measured: the texts parted at steps with margins 0.006, 0.006 and 0.03;
+// 165 of 300 tokens compared for Q8_0, 122 for Q4_0).
+constexpr double kF32Margin = 0;
+constexpr double kQuantMargin = 0.1;
+
 TEST(RfrunTest, GreedyIdsAndTextEqualLlamaCpps) {
   RF_ORACLE_OR_SKIP(oracle);
   const std::string dir = testing::TempDir();
   const std::string f32 = testing::ModelPath("stories260K.gguf");
   struct Model {
     std::string type, path;
+    double margin;
   };
-  std::vector<Model> models = {{"F32", f32}};
+  std::vector<Model> models = {{"F32", f32, kF32Margin}};
   for (const char* type : {"Q8_0", "Q4_0"}) {
     const std::string path = absl::StrCat(dir, "/stories260K-", type, ".gguf");
     ASSERT_TRUE(testing::OracleQuantize(f32, path, type).ok()) << type;
-    models.push_back({type, path});
+    models.push_back({type, path, kQuantMargin});
   }
   const std::string prompts[] = {"Once upon a time", "The little dog",
                                  "Lily and Tom went to the park. They saw"};
   for (const Model& m : models) {
     const std::string plan = Compile(m.path, "stories-" + m.type);
+    size_t compared = 0, total = 0;
     for (const std::string& prompt : prompts) {
       SCOPED_TRACE(m.type + ": " + prompt);
       const Expected want = Oracle(m.path, prompt, 100);
@@ -136,10 +147,34 @@ TEST(RfrunTest, GreedyIdsAndTextEqualLlamaCpps) {
       const Outcome ids = Rfrun(args + " --ids");
       ASSERT_EQ(ids.code, 0) << ids.err;
       const std::vector<int32_t> got = ParseIds(ids.out);
-      EXPECT_EQ(got, want.ids) << FirstDifference(got, want);
-      EXPECT_EQ(ids.out, absl::StrCat(absl::StrJoin(want.ids, " "), "\n"));
-      EXPECT_EQ(text.out, want.text + "\n");
+      ASSERT_TRUE(!ids.out.empty() && ids.out.back() == '\n');
+
+      // Text and ids are the same run: the text is the ids' pieces.
+      std::string pieces;
+      for (int32_t id : got) absl::StrAppend(&pieces, Stories().TokenToPiece(id, false));
+      EXPECT_EQ(text.out, pieces + "\n");
+
+      size_t clear = 0;  // steps before the first one whose margin allows either token
+      while (clear < want.margins.size() && want.margins[clear] >= m.margin) ++clear;
+      total += want.ids.size();
+      if (clear == want.margins.size()) {  // every step clear (an EOS step included)
+        EXPECT_EQ(got, want.ids) << FirstDifference(got, want);
+        EXPECT_EQ(ids.out, absl::StrCat(absl::StrJoin(want.ids, " "), "\n"));
+        EXPECT_EQ(text.out, want.text + "\n");
+        compared += want.ids.size();
+      } else {
+        ASSERT_GE(got.size(), clear);
+        EXPECT_EQ(std::vector<int32_t>(got.begin(), got.begin() + clear),
+                  std::vector<int32_t>(want.ids.begin(), want.ids.begin() + clear))
+            << FirstDifference(got, want);
+        compared += clear;
+      }
     }
+    std::printf(
+        "[measured] stories260K %s: greedy ids equal llama.cpp's for %zu of %zu tokens "
+        "(the rest after a step whose top-2 margin is below %.2f)\n",
+        m.type.c_str(), compared, total, m.margin);
+    EXPECT_GE(compared, 100u);
   }
 }
 
