@@ -41,9 +41,9 @@ struct AttentionShape {
 // keep their accuracy on every target (AMD's fast sin is only accurate near zero).
 const char* kRopeHelpers = R"(RF_DEVICE void rope_sincos(f32 angle, f32* s, f32* c) {
   const double two_pi = 6.283185307179586;
-  const f32 a = (f32)((double)angle - two_pi * __builtin_rint((double)angle / two_pi));
-  *s = __builtin_sinf(a);
-  *c = __builtin_cosf(a);
+  const f32 a = (f32)((double)angle - two_pi * rf_rint((double)angle / two_pi));
+  *s = rf_sin(a);
+  *c = rf_cos(a);
 }
 )";
 

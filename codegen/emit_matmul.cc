@@ -75,11 +75,38 @@ bool UsesFastGemv(uint32_t type) {
          t == quant::GgmlType::kF32;
 }
 
+// Float weights whose rows are not a whole number of 16-byte loads / 32-element units (e.g.
+// stories260K's ffn_down, K = 172) are read element by element.
+bool ScalarFloatRows(uint32_t type, int64_t K) {
+  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+  if (t == quant::GgmlType::kF32) return K % 4 != 0;
+  if (t == quant::GgmlType::kF16 || t == quant::GgmlType::kBF16) return K % 32 != 0;
+  return false;
+}
+
+// f32 of element k of a float row `w_row` of `type`.
+std::string FloatElement(uint32_t type, const std::string& w_row, const std::string& k) {
+  switch (static_cast<quant::GgmlType>(type)) {
+    case quant::GgmlType::kF32:
+      return absl::StrCat(w_row, "[", k, "]");
+    case quant::GgmlType::kF16:
+      return absl::StrCat("rf_half_to_f32(", w_row, "[", k, "])");
+    default:
+      return absl::StrCat("rf_bf16_to_f32(", w_row, "[", k, "])");
+  }
+}
+
 // The GEMV loop accumulating row `row` of weight `wv` into `acc`.
-std::string GemvLoop(uint32_t type, const MatmulForm& f, const std::string& wv,
+std::string GemvLoop(uint32_t type, int64_t K, const MatmulForm& f, const std::string& wv,
                      const std::string& acc) {
   const quant::GgmlType t = static_cast<quant::GgmlType>(type);
   std::string s;
+  if (ScalarFloatRows(type, K)) {
+    return absl::StrCat("  {  // ", TypeTag(type), " rows of ", K, " elements, one per lane\n",
+                        "    const auto* w_row = ", wv, " + (u64)row * K;\n",
+                        "    for (i32 k = lane; k < K; k += WAVE) ", acc, " += ", XAt(f, "k"),
+                        " * ", FloatElement(type, "w_row", "k"), ";\n", "  }\n");
+  }
   if (t == quant::GgmlType::kQ8_0) {
     absl::StrAppend(&s, "  {  // q8_0 planes: 16 quants (one 16-byte load) per step\n",
                     "    const u8* q_row = ", wv, " + (u64)row * K;\n",
@@ -168,9 +195,9 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                     "  const f32 inv = 1.0f / rf_sqrt(wave_sum(ss) / (f32)K + EPS);\n");
   }
   absl::StrAppend(&b, "  if (row >= N) return;\n", "  f32 acc = 0.0f;\n",
-                  GemvLoop(type, f, "w", "acc"));
+                  GemvLoop(type, K, f, "w", "acc"));
   if (f.w_up >= 0)
-    absl::StrAppend(&b, "  f32 acc_up = 0.0f;\n", GemvLoop(type, f, "w_up", "acc_up"));
+    absl::StrAppend(&b, "  f32 acc_up = 0.0f;\n", GemvLoop(type, K, f, "w_up", "acc_up"));
   absl::StrAppend(&b, "  acc = wave_sum(acc);\n");
   if (f.w_up >= 0) absl::StrAppend(&b, "  acc_up = wave_sum(acc_up);\n");
   absl::StrAppend(&b, "  if (lane != 0) return;\n");
@@ -213,6 +240,11 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   // Dequantizes unit u of row n of weight `wv` into `dst[32]`.
   auto dequant = [&](const std::string& wv, const std::string& dst) {
     const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+    if (ScalarFloatRows(type, K)) {  // float rows with a partial last unit
+      return absl::StrCat("      for (i32 i = 0; i < 32; ++i) ", dst, "[i] = 32 * u + i < K ? ",
+                          FloatElement(type, absl::StrCat(wv, " + (u64)n * K"), "32 * u + i"),
+                          " : 0.0f;\n");
+    }
     if (planes && t == quant::GgmlType::kQ8_0) {
       return absl::StrCat("      { const i8* q = (const i8*)(", wv, " + (u64)n * K) + 32 * u;\n",
                           "        const f32 d = rf_half_to_f32(((const u16*)(", wv,

@@ -1,11 +1,14 @@
 #include "compiler/driver.h"
 
 #include "absl/strings/str_cat.h"
+#include "codegen/codegen.h"
+#include "codegen/target.h"
 #include "compiler/plan_builder.h"
 #include "frontends/gguf/vocab.h"
 #include "passes/memory_plan.h"
 #include "passes/registry.h"
 #include "runtime/tokenizer/vocab_serialize.h"
+#include "support/atomic_file.h"
 #include "support/status.h"
 
 namespace rf::compiler {
@@ -25,16 +28,26 @@ absl::StatusOr<Compilation> CompileToIr(const std::string& model_path,
 }
 
 absl::StatusOr<std::string> WritePlanFile(const Compilation& c, const std::string& target,
-                                          const std::string& output) {
-  if (target != "cpu") {
-    return absl::UnimplementedError(
-        absl::StrCat("target '", target, "' is not supported yet (supported: cpu)"));
-  }
+                                          const std::string& output,
+                                          const std::string& kernels_dir) {
   RF_ASSIGN_OR_RETURN(plan::Plan p, BuildPlan(*c.graph, *c.model, target));
+  const bool gpu = target != "cpu";
+  if (gpu) {
+    RF_ASSIGN_OR_RETURN(codegen::Target t, codegen::FindTarget(target));
+    RF_RETURN_IF_ERROR(codegen::GenerateKernels(p, t));
+  }
+  if (!kernels_dir.empty()) {
+    for (const plan::Kernel& k : p.kernels) {
+      RF_RETURN_IF_ERROR(WriteFileAtomically(
+          absl::StrCat(kernels_dir, "/", k.name, ".hip"),
+          {reinterpret_cast<const uint8_t*>(k.source.data()), k.source.size()}));
+    }
+  }
   RF_ASSIGN_OR_RETURN(tokenizer::Vocab vocab, gguf::ReadVocab(*c.model));
   const std::string vocab_bytes = tokenizer::SerializeVocab(vocab);
   p.tokenizer.assign(vocab_bytes.begin(), vocab_bytes.end());
-  RF_ASSIGN_OR_RETURN(std::vector<uint8_t> weights, BuildWeightsRegion(*c.graph, *c.model));
+  RF_ASSIGN_OR_RETURN(std::vector<uint8_t> weights,
+                      BuildWeightsRegion(*c.graph, *c.model, /*gpu_layout=*/gpu));
   RF_RETURN_IF_ERROR(plan::WritePlan(output, p, weights));
   return passes::ReportMemory(*c.graph).ToString();
 }

@@ -32,7 +32,9 @@ absl::StatusOr<Compilation> CompileToIr(const std::string& model_path,
 
 // Builds the plan of a compiled graph for `target` ("cpu", later GPU targets) and writes it to
 // `output` atomically. Returns the memory report for the tool to print.
+// With `kernels_dir`, also writes each kernel's complete source there as NAME.hip.
 absl::StatusOr<std::string> WritePlanFile(const Compilation& compilation, const std::string& target,
-                                          const std::string& output);
+                                          const std::string& output,
+                                          const std::string& kernels_dir = "");
 
 }  // namespace rf::compiler

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake git pkg-config
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libxxhash-dev nlohmann-json3-dev
+  unicode-data                   # scripts/gen_unicode_categories.py reads it (tokenizer tables)
   clang libclang-rt-14-dev      # libFuzzer and the sanitizers
   nodejs npm                     # the llama.cpp oracle comes from npm
   python3

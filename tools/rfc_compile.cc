@@ -14,7 +14,8 @@ namespace rf::tools {
 int RunCompile(int argc, char** argv) {
   std::vector<cli::FlagSpec> flags = {
       {"o", true, "write the plan to this file"},
-      {"target", true, "what the plan runs on: cpu (default)"},
+      {"target", true, "what the plan runs on: cpu (default), gfx1100, gfx1030, gfx90a, gfx942, sm_90"},
+      {"emit-kernels", true, "write each GPU kernel's source to DIR/NAME.hip"},
       {"emit", true, "what to print: ir (the graph after the pipeline)"},
       {"max-context", true, "KV cache positions (default: the model's context, at most 4096)"},
       {"max-batch", true, "most tokens per step (default 512)"},
@@ -78,7 +79,8 @@ int RunCompile(int argc, char** argv) {
   if (options.pass_manager.time_passes) std::fputs(compilation->pass_timing.c_str(), stderr);
   if (emit == "ir") std::fputs(ir::PrintGraph(*compilation->graph).c_str(), stdout);
   if (auto out = args->Get("o")) {
-    auto report = compiler::WritePlanFile(*compilation, args->GetOr("target", "cpu"), *out);
+    auto report = compiler::WritePlanFile(*compilation, args->GetOr("target", "cpu"), *out,
+                                          args->GetOr("emit-kernels", ""));
     if (!report.ok()) return fail(report.status());
     std::fprintf(stderr, "rfc compile: wrote %s\n%s\n", out->c_str(), report->c_str());
   }

@@ -16,6 +16,9 @@
 #include "runtime/backend.h"
 #include "runtime/cpu/cpu_backend.h"
 #include "runtime/generate.h"
+#ifdef RF_HAVE_HIP_BACKEND
+#include "runtime/hip/hip_backend.h"
+#endif
 #include "runtime/plan/plan.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/tokenizer/vocab_serialize.h"
@@ -33,13 +36,21 @@ constexpr const char* kUsage =
     "MODEL.plan`.\n";
 
 // ---- The hip backend hooks in here, and only here. ----
-// When runtime/hip provides them: HipBuilt() is true in builds with the hip backend,
-// HipGpuPresent() calls HipBackendAvailable(), and OpenBackend's kHip case creates the backend.
+// RF_HAVE_HIP_BACKEND: this build has runtime/hip's backend (RF_HIP_BACKEND=AMD or CUDA).
 bool HipBuilt() {
+#ifdef RF_HAVE_HIP_BACKEND
+  return true;
+#else
   return false;
+#endif
 }
+
 bool HipGpuPresent() {
+#ifdef RF_HAVE_HIP_BACKEND
+  return hip::HipBackendAvailable();
+#else
   return false;
+#endif
 }
 
 absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(BackendKind kind,
@@ -49,15 +60,15 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(BackendKind kind,
     case BackendKind::kCpu:
       return cpu::CreateCpuBackend(std::move(plan), threads);
     case BackendKind::kHip:
+#ifdef RF_HAVE_HIP_BACKEND
+      return hip::CreateHipBackend(std::move(plan));  // checks the plan's target against the GPU
+#else
       break;
+#endif
   }
   return absl::UnimplementedError("the hip backend is not part of this build");
 }
 // ---- End of the hip hook. ----
-
-std::string TargetFor(BackendKind kind) {
-  return kind == BackendKind::kCpu ? "cpu" : "";
-}
 
 struct Loaded {
   std::unique_ptr<Backend> backend;
@@ -70,24 +81,22 @@ double MsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-absl::StatusOr<Loaded> Load(const RunOptions& options, BackendKind kind) {
+// The tokenizer and the backend from an open plan; each backend checks that the plan was
+// compiled for its target, with a message naming both.
+absl::Status Load(const RunOptions& options, BackendKind kind,
+                  std::shared_ptr<const plan::PlanFile> plan, Loaded* loaded) {
   const auto start = std::chrono::steady_clock::now();
-  Loaded loaded;
-  RF_ASSIGN_OR_RETURN(std::shared_ptr<const plan::PlanFile> plan,
-                      plan::PlanFile::Open(options.plan_path, TargetFor(kind)));
-  loaded.plan_ms = MsSince(start);
-  const auto tokenizer_start = std::chrono::steady_clock::now();
   auto vocab = tokenizer::DeserializeVocab(plan->plan().tokenizer);
   if (!vocab.ok()) {
     return WithContext(vocab.status(), absl::StrCat(options.plan_path,
                                                     ": section 'tokenizer' (recompile the plan "
                                                     "with rfc compile)"));
   }
-  RF_ASSIGN_OR_RETURN(loaded.tokenizer, tokenizer::Tokenizer::Create(*std::move(vocab)));
-  loaded.tokenizer_ms = MsSince(tokenizer_start);
-  RF_ASSIGN_OR_RETURN(loaded.backend, OpenBackend(kind, std::move(plan), options.threads));
-  loaded.load_ms = MsSince(start);
-  return loaded;
+  RF_ASSIGN_OR_RETURN(loaded->tokenizer, tokenizer::Tokenizer::Create(*std::move(vocab)));
+  loaded->tokenizer_ms = MsSince(start);
+  RF_ASSIGN_OR_RETURN(loaded->backend, OpenBackend(kind, std::move(plan), options.threads));
+  loaded->load_ms = loaded->plan_ms + MsSince(start);
+  return absl::OkStatus();
 }
 
 int Fail(const absl::Status& status) {
@@ -108,12 +117,23 @@ int Run(int argc, char** argv) {
                  cli::FlagHelp(RunFlags()).c_str());
     return 2;
   }
-  auto choice = ChooseBackend(options->backend, HipBuilt(), HipGpuPresent());
-  if (!choice.ok()) return Fail(choice.status());
+  // The plan first: what it was compiled for decides the backend when --backend is not given.
+  Loaded loaded;
+  const auto open_start = std::chrono::steady_clock::now();
+  auto plan = plan::PlanFile::Open(options->plan_path);
+  if (!plan.ok()) return Fail(plan.status());
+  loaded.plan_ms = MsSince(open_start);
+  auto choice =
+      ChooseBackend(options->backend, HipBuilt(), HipGpuPresent(), (*plan)->plan().target);
+  if (!choice.ok()) {
+    // Not asked for a backend, the only refusal is a GPU plan with no GPU: name the plan.
+    return Fail(options->backend.empty() ? WithContext(choice.status(), options->plan_path)
+                                         : choice.status());
+  }
   if (!choice->notice.empty()) std::fprintf(stderr, "%s\n", choice->notice.c_str());
-
-  auto loaded = Load(*options, choice->kind);
-  if (!loaded.ok()) return Fail(loaded.status());
+  if (absl::Status s = Load(*options, choice->kind, *std::move(plan), &loaded); !s.ok()) {
+    return Fail(s);
+  }
 
   bool streamed = false;
   auto on_token = [&](int32_t id, absl::string_view text) {
@@ -127,18 +147,18 @@ int Run(int argc, char** argv) {
     std::fflush(stdout);
   };
   auto result =
-      Generate(*loaded->backend, *loaded->tokenizer, options->prompt, options->generate, on_token);
+      Generate(*loaded.backend, *loaded.tokenizer, options->prompt, options->generate, on_token);
   if (streamed || result.ok()) std::fputc('\n', stdout);
   std::fflush(stdout);
   if (!result.ok()) return Fail(result.status());
 
   RunReport report;
-  report.backend_name = loaded->backend->name();
-  report.load = loaded->backend->load_stats();
-  report.load_ms = loaded->load_ms;
-  report.plan_ms = loaded->plan_ms;
-  report.tokenizer_ms = loaded->tokenizer_ms;
-  report.max_context = loaded->backend->max_context();
+  report.backend_name = loaded.backend->name();
+  report.load = loaded.backend->load_stats();
+  report.load_ms = loaded.load_ms;
+  report.plan_ms = loaded.plan_ms;
+  report.tokenizer_ms = loaded.tokenizer_ms;
+  report.max_context = loaded.backend->max_context();
   report.greedy = options->generate.sampler.temperature == 0;
   report.seed = options->generate.sampler.seed;
   report.seed_given = options->seed_given;

@@ -48,7 +48,7 @@ const std::vector<cli::FlagSpec>& RunFlags() {
       {"repeat-last-n", true, "tokens the penalty looks back on (default 64; -1: all)"},
       {"seed", true, "for repeatable sampling (default or -1: random, printed at the end)"},
       {"ids", false, "print the generated token ids (space-separated) instead of text"},
-      {"backend", true, "cpu or hip (default: hip when built and a GPU is present, else cpu)"},
+      {"backend", true, "cpu or hip (default: as the plan's target: cpu, or hip for a GPU)"},
       {"threads", true, "cpu backend threads (default 0: every hardware thread)"},
       {"help", false, "show this help"},
   };
@@ -106,7 +106,7 @@ absl::StatusOr<RunOptions> ParseRunOptions(const cli::Args& args) {
 }
 
 absl::StatusOr<BackendChoice> ChooseBackend(absl::string_view requested, bool hip_built,
-                                            bool gpu_present) {
+                                            bool gpu_present, absl::string_view plan_target) {
   if (requested == "cpu") return BackendChoice{BackendKind::kCpu, ""};
   if (requested == "hip") {
     if (!hip_built) {
@@ -125,12 +125,22 @@ absl::StatusOr<BackendChoice> ChooseBackend(absl::string_view requested, bool hi
     return absl::InvalidArgumentError(
         absl::StrCat("--backend '", requested, "' is not a backend: expected cpu or hip"));
   }
-  if (hip_built && gpu_present) return BackendChoice{BackendKind::kHip, ""};
-  return BackendChoice{BackendKind::kCpu,
-                       hip_built ? "rfrun: no usable GPU found: running on the CPU (--backend cpu "
-                                   "skips this notice)"
-                                 : "rfrun: no GPU backend in this build: running on the CPU "
-                                   "(--backend cpu skips this notice)"};
+  const absl::string_view why_no_gpu =
+      !hip_built ? "this build has no GPU backend" : "no usable GPU was found";
+  if (plan_target != "cpu") {
+    if (hip_built && gpu_present) return BackendChoice{BackendKind::kHip, ""};
+    return absl::UnavailableError(
+        absl::StrCat("the plan is compiled for target ", plan_target, " (a GPU), but ", why_no_gpu,
+                     "; compile it with rfc compile --target cpu to run on the CPU"));
+  }
+  if (hip_built && gpu_present) {
+    return BackendChoice{BackendKind::kCpu,
+                         "rfrun: running on the CPU: the plan is compiled for target cpu (rfc "
+                         "compile --target for the GPU runs it there)"};
+  }
+  return BackendChoice{BackendKind::kCpu, absl::StrCat("rfrun: ", why_no_gpu,
+                                                       ": running on the CPU (--backend cpu "
+                                                       "skips this notice)")};
 }
 
 }  // namespace rf::tools

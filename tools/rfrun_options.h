@@ -38,8 +38,11 @@ struct BackendChoice {
 };
 
 // `requested`: --backend ("" when not given). hip_built: this build has the hip backend;
-// gpu_present: it found a usable GPU. Not given: hip when both, else cpu with a notice.
+// gpu_present: it found a usable GPU; plan_target: what the plan was compiled for ("cpu",
+// "gfx1100", ...). Not given: a cpu plan runs on the cpu backend, a GPU plan on hip when both
+// are there (else an error that says how to get a cpu plan); a cpu choice made for the user comes
+// with a one-line notice saying why.
 absl::StatusOr<BackendChoice> ChooseBackend(absl::string_view requested, bool hip_built,
-                                            bool gpu_present);
+                                            bool gpu_present, absl::string_view plan_target);
 
 }  // namespace rf::tools

@@ -118,28 +118,44 @@ TEST(RfrunOptionsTest, ErrorsNameTheFlag) {
 }
 
 TEST(RfrunOptionsTest, ChoosesTheBackend) {
-  // Asked for cpu: cpu, whatever is there.
-  EXPECT_EQ(ChooseBackend("cpu", true, true)->kind, BackendKind::kCpu);
-  EXPECT_EQ(ChooseBackend("cpu", true, true)->notice, "");
+  // Asked for cpu: cpu, whatever is there (the backend then checks the plan's target).
+  for (const char* target : {"cpu", "gfx1100"}) {
+    EXPECT_EQ(ChooseBackend("cpu", true, true, target)->kind, BackendKind::kCpu);
+    EXPECT_EQ(ChooseBackend("cpu", true, true, target)->notice, "");
+  }
   // Asked for hip: hip, or an error that says why and what to do.
-  EXPECT_EQ(ChooseBackend("hip", true, true)->kind, BackendKind::kHip);
-  auto not_built = ChooseBackend("hip", false, false);
+  EXPECT_EQ(ChooseBackend("hip", true, true, "sm_90")->kind, BackendKind::kHip);
+  auto not_built = ChooseBackend("hip", false, false, "sm_90");
   ASSERT_FALSE(not_built.ok());
   EXPECT_THAT(std::string(not_built.status().message()), HasSubstr("built without the hip"));
   EXPECT_THAT(std::string(not_built.status().message()), HasSubstr("--backend cpu"));
-  auto no_gpu = ChooseBackend("hip", true, false);
+  auto no_gpu = ChooseBackend("hip", true, false, "sm_90");
   ASSERT_FALSE(no_gpu.ok());
   EXPECT_THAT(std::string(no_gpu.status().message()), HasSubstr("no usable GPU"));
-  EXPECT_THAT(std::string(ChooseBackend("cuda", true, true).status().message()),
+  EXPECT_THAT(std::string(ChooseBackend("cuda", true, true, "cpu").status().message()),
               HasSubstr("--backend 'cuda' is not a backend"));
-  // Not given: hip when built and a GPU is present, else cpu with a one-line notice.
-  EXPECT_EQ(ChooseBackend("", true, true)->kind, BackendKind::kHip);
-  EXPECT_EQ(ChooseBackend("", true, true)->notice, "");
+
+  // Not given, a GPU plan: hip when built and a GPU is present, else an error saying how to get a
+  // plan the CPU runs.
+  EXPECT_EQ(ChooseBackend("", true, true, "gfx1100")->kind, BackendKind::kHip);
+  EXPECT_EQ(ChooseBackend("", true, true, "gfx1100")->notice, "");
   for (bool built : {false, true}) {
-    auto c = ChooseBackend("", built, false);
+    auto c = ChooseBackend("", built, false, "gfx1100");
+    ASSERT_FALSE(c.ok());
+    EXPECT_THAT(std::string(c.status().message()),
+                HasSubstr("the plan is compiled for target gfx1100 (a GPU), but "));
+    EXPECT_THAT(std::string(c.status().message()), HasSubstr("--target cpu"));
+  }
+  // Not given, a cpu plan: cpu, with a one-line notice saying why.
+  const std::pair<bool, bool> machines[] = {{false, false}, {true, false}, {true, true}};
+  const char* reasons[] = {"this build has no GPU backend", "no usable GPU was found",
+                           "the plan is compiled for target cpu"};
+  for (int i = 0; i < 3; ++i) {
+    auto c = ChooseBackend("", machines[i].first, machines[i].second, "cpu");
     ASSERT_TRUE(c.ok());
     EXPECT_EQ(c->kind, BackendKind::kCpu);
     EXPECT_THAT(c->notice, HasSubstr("running on the CPU"));
+    EXPECT_THAT(c->notice, HasSubstr(reasons[i]));
     EXPECT_EQ(c->notice.find('\n'), std::string::npos);
   }
 }

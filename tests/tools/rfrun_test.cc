@@ -12,6 +12,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/tokenizer/tokenizer.h"
+#ifdef RF_HAVE_HIP_BACKEND
+#include "runtime/hip/hip_backend.h"
+#endif
 #include "tests/oracle_run.h"
 #include "tests/test_util.h"
 
@@ -258,12 +261,36 @@ TEST(RfrunTest, CommandLineErrors) {
   r = Rfrun("x.plan --prompt hi --top-p 2");
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("--top-p 2 is out of range"));
-  r = Rfrun("x.plan --prompt hi --backend hip");  // this build has no hip backend
-  EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("--backend hip"));
   r = Rfrun("--help");
   EXPECT_EQ(r.code, 0);
   EXPECT_THAT(r.out, HasSubstr("--repeat-penalty"));
+}
+
+bool GpuPresent() {
+#ifdef RF_HAVE_HIP_BACKEND
+  return hip::HipBackendAvailable();
+#else
+  return false;
+#endif
+}
+
+// Without a GPU, asking for hip is a clear error, and so is a plan for a GPU target when nothing
+// says which backend to use.
+TEST(RfrunTest, WithoutAGpuGpuRequestsAreClearErrors) {
+  if (GpuPresent()) GTEST_SKIP() << "a GPU is present";
+  const std::string plan = Compile(testing::ModelPath("stories260K.gguf"), "stories-cli");
+  Outcome r = Rfrun(absl::StrCat(Quote(plan), " --prompt hi --backend hip"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--backend hip: "));
+  const std::string gpu_plan =
+      Compile(testing::ModelPath("stories260K.gguf"), "stories-gfx1030", "--target gfx1030");
+  r = Rfrun(absl::StrCat(Quote(gpu_plan), " --prompt hi"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr(gpu_plan + ": the plan is compiled for target gfx1030 (a GPU)"));
+  EXPECT_THAT(r.err, HasSubstr("--target cpu"));
+  r = Rfrun(absl::StrCat(Quote(gpu_plan), " --prompt hi --backend cpu"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("compiled for target gfx1030"));
 }
 
 }  // namespace
