@@ -298,6 +298,38 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   return std::vector<KernelSpec>{k};
 }
 
+// Code that dequantizes unit u (32 elements) of row n of an [N, K] weight `wv` of `type`, as laid
+// out in a GPU plan, into f32 `dst[32]`.
+std::string DequantUnitCode(uint32_t type, int64_t K, const std::string& wv,
+                            const std::string& dst) {
+  const bool planes = UsesPlanes(type);
+  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+  if (ScalarFloatRows(type, K)) {  // float rows with a partial last unit
+    return absl::StrCat("      for (i32 i = 0; i < 32; ++i) ", dst, "[i] = 32 * u + i < K ? ",
+                        FloatElement(type, absl::StrCat("(", wv, " + (u64)n * K)"), "32 * u + i"),
+                        " : 0.0f;\n");
+  }
+  if (planes && t == quant::GgmlType::kQ8_0) {
+    return absl::StrCat("      { const i8* q = (const i8*)(", wv, " + (u64)n * K) + 32 * u;\n",
+                        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
+                        " + (u64)N * K))[(u64)n * (K / 32) + u]);\n",
+                        "        for (i32 i = 0; i < 32; ++i) ", dst, "[i] = (f32)q[i] * d; }\n");
+  }
+  if (planes && t == quant::GgmlType::kQ6_K) {
+    return absl::StrCat("      rf_dequant32_q6_k_planes(", wv, ", N, K, n, u, ", dst, ");\n");
+  }
+  if (planes && t == quant::GgmlType::kQ4_0) {
+    return absl::StrCat("      { const u8* q = ", wv, " + (u64)n * (K / 2) + 16 * u;\n",
+                        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
+                        " + (u64)N * (K / 2)))[(u64)n * (K / 32) + u]);\n",
+                        "        for (i32 i = 0; i < 16; ++i) {\n", "          ", dst,
+                        "[i] = (f32)((i32)(q[i] & 15) - 8) * d;\n", "          ", dst,
+                        "[i + 16] = (f32)((i32)(q[i] >> 4) - 8) * d;\n", "        } }\n");
+  }
+  return absl::StrCat("      rf_dequant32_", TypeTag(type), "((const u8*)", wv,
+                      " + (u64)n * ROW_BYTES, u, ", dst, ");\n");
+}
+
 // The FMA-tiled GEMM: BM tokens x BN rows per block of 256 threads, each thread 2 x 4 outputs.
 absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, const Target& target,
                                                  const MatmulForm& f) {
@@ -313,7 +345,6 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   k.grid_base = 0;
   k.token_tile = kBM;
   k.grid_y = static_cast<uint32_t>((N + kBN - 1) / kBN);
-  const bool planes = UsesPlanes(type);
   std::string& b = k.body;
   absl::StrAppend(
       &b,
@@ -328,34 +359,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
       "constexpr i32 BM = ", kBM, ", BN = ", kBN, ", BK = ", kBK, ";\n",
       "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
-  // Dequantizes unit u of row n of weight `wv` into `dst[32]`.
-  auto dequant = [&](const std::string& wv, const std::string& dst) {
-    const quant::GgmlType t = static_cast<quant::GgmlType>(type);
-    if (ScalarFloatRows(type, K)) {  // float rows with a partial last unit
-      return absl::StrCat("      for (i32 i = 0; i < 32; ++i) ", dst, "[i] = 32 * u + i < K ? ",
-                          FloatElement(type, absl::StrCat(wv, " + (u64)n * K"), "32 * u + i"),
-                          " : 0.0f;\n");
-    }
-    if (planes && t == quant::GgmlType::kQ8_0) {
-      return absl::StrCat("      { const i8* q = (const i8*)(", wv, " + (u64)n * K) + 32 * u;\n",
-                          "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
-                          " + (u64)N * K))[(u64)n * (K / 32) + u]);\n",
-                          "        for (i32 i = 0; i < 32; ++i) ", dst, "[i] = (f32)q[i] * d; }\n");
-    }
-    if (planes && t == quant::GgmlType::kQ6_K) {
-      return absl::StrCat("      rf_dequant32_q6_k_planes(", wv, ", N, K, n, u, ", dst, ");\n");
-    }
-    if (planes && t == quant::GgmlType::kQ4_0) {
-      return absl::StrCat("      { const u8* q = ", wv, " + (u64)n * (K / 2) + 16 * u;\n",
-                          "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
-                          " + (u64)N * (K / 2)))[(u64)n * (K / 32) + u]);\n",
-                          "        for (i32 i = 0; i < 16; ++i) {\n", "          ", dst,
-                          "[i] = (f32)((i32)(q[i] & 15) - 8) * d;\n", "          ", dst,
-                          "[i + 16] = (f32)((i32)(q[i] >> 4) - 8) * d;\n", "        } }\n");
-    }
-    return absl::StrCat("      rf_dequant32_", TypeTag(type), "((const u8*)", wv,
-                        " + (u64)n * ROW_BYTES, u, ", dst, ");\n");
-  };
+
   const bool up = f.w_up >= 0;
   absl::StrAppend(
       &b, "RF_KERNEL RF_LAUNCH_BOUNDS(", kThreads, ") void ", k.name, "(",
@@ -381,11 +385,11 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
       "      f32 v = m < T ? x[(u64)m * K + k0 + c] : 0.0f;\n",
       f.nw >= 0 ? "      v = (v * inv_rms[r]) * nw[k0 + c];\n" : "", "      xs[r][c] = v;\n",
       "    }\n", "    if (tid < BN) {\n", "      const i32 n = n0 + tid, u = k0 / 32;\n",
-      "      f32 wu[32];\n", "      if (n < N) {\n", dequant("w", "wu"),
+      "      f32 wu[32];\n", "      if (n < N) {\n", DequantUnitCode(type, K, "w", "wu"),
       "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
       "      for (i32 i = 0; i < 32; ++i) ws[tid][i] = wu[i];\n");
   if (up) {
-    absl::StrAppend(&b, "      if (n < N) {\n", dequant("w_up", "wu"),
+    absl::StrAppend(&b, "      if (n < N) {\n", DequantUnitCode(type, K, "w_up", "wu"),
                     "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
                     "      for (i32 i = 0; i < 32; ++i) us[tid][i] = wu[i];\n");
   }
@@ -413,6 +417,184 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   return std::vector<KernelSpec>{k};
 }
 
+// The tensor-core GEMM: a block of 128 threads (4 waves of 32) computes 64 tokens x 64 rows; the
+// x tile (normalized, f16) and the dequantized weight tile (f16) are staged in LDS with rows
+// padded to 40 halves, so fragment loads hit 32 distinct banks; each wave multiplies a 32 x 32
+// quarter with the target's matrix instruction in f32 accumulators:
+//   sm_90    mma.sync.m16n8k16 (2 x 4 tiles per wave)       -- PTX ISA "mma.m16n8k16" fragments
+//   gfx1100  v_wmma_f32_16x16x16_f16 (2 x 2 tiles per wave)  -- AMD "RDNA 3 WMMA" fragments
+// Inputs are rounded to f16 (the weights' own precision for f16/q8_0 scales; ~1e-3 relative for
+// activations), as llama.cpp's cuBLAS/MMQ paths do.
+absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& in,
+                                                       const Target& target, const MatmulForm& f) {
+  const plan::TensorRef& w = in.operands[f.w];
+  const int64_t K = w.shape[1], N = w.shape[0];
+  const uint32_t type = w.type;
+  const bool nvidia = target.matrix == MatrixUnit::kMmaSm80;
+  const bool up = f.w_up >= 0;
+  KernelSpec k;
+  k.name = absl::StrFormat("%s_%s_%dx%d_prefill_%s", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
+                           TypeTag(type), K, N, nvidia ? "mma" : "wmma");
+  k.block = 128;
+  k.grid_per_tile = 1;
+  k.grid_base = 0;
+  k.token_tile = 64;
+  k.grid_y = static_cast<uint32_t>((N + 63) / 64);
+  std::string& b = k.body;
+  absl::StrAppend(
+      &b,
+      KernelComment(
+          in, absl::StrFormat("%s: x[T, %d] * W[%d, %d]^T (%s)%s%s%s on the matrix unit "
+                              "(%s)",
+                              plan::OpcodeName(in.op), K, N, K, TypeTag(type),
+                              f.nw >= 0 ? ", rms_norm prologue" : "", up ? ", silu(gate) * up" : "",
+                              f.addend >= 0 ? ", + addend" : "", MatrixUnitName(target.matrix))),
+      "// block: 64 tokens x 64 rows, 4 waves of 32 x 32; grid (ceil(T/64), ", k.grid_y, ")\n",
+      WaveHelpers(target), DeviceQuantCode(), "constexpr i32 K = ", K, ";\n",
+      "constexpr i32 N = ", N, ";\n", "constexpr i32 BM = 64, BN = 64, BK = 32, LDS_ROW = 40;\n",
+      "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
+  if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
+  absl::StrAppend(&b, "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
+                  "  return (u32)rf_f32_to_half(lo) | ((u32)rf_f32_to_half(hi) << 16);\n", "}\n");
+  if (nvidia) {
+    absl::StrAppend(
+        &b, "// D = A * B + D for one 16 x 8 tile: a = 4 regs of f16x2, b = 2, d = 4 floats.\n",
+        "RF_DEVICE void mma_16816(f32* d, const u32* a, const u32* b) {\n",
+        "  asm volatile(\"mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
+        "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\"\n",
+        "               : \"+f\"(d[0]), \"+f\"(d[1]), \"+f\"(d[2]), \"+f\"(d[3])\n",
+        "               : \"r\"(a[0]), \"r\"(a[1]), \"r\"(a[2]), \"r\"(a[3]), \"r\"(b[0]), "
+        "\"r\"(b[1]));\n",
+        "}\n");
+  } else {
+    absl::StrAppend(&b, "typedef _Float16 half16 __attribute__((ext_vector_type(16)));\n",
+                    "typedef float float8 __attribute__((ext_vector_type(8)));\n");
+  }
+  absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(128) void ", k.name, "(",
+                  KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
+                  "  RF_SHARED u16 xs[BM * LDS_ROW];\n", "  RF_SHARED u16 ws[BN * LDS_ROW];\n",
+                  up ? "  RF_SHARED u16 us[BN * LDS_ROW];\n" : "",
+                  f.nw >= 0 ? "  RF_SHARED f32 inv_rms[BM];\n" : "", "  const i32 T = step[0];\n",
+                  "  const i32 m0 = (i32)rf_block_x() * BM;\n",
+                  "  const i32 n0 = (i32)rf_block_y() * BN;\n",
+                  "  const i32 tid = (i32)rf_thread_x(), lane = tid % 32, wave = tid / 32;\n",
+                  "  if (m0 >= T) return;\n");
+  if (f.nw >= 0) {
+    absl::StrAppend(&b, "  {  // rms_norm scales of the block's 64 rows: 2 threads per row\n",
+                    "    const i32 r = tid / 2, part = tid % 2;\n", "    f32 ss = 0.0f;\n",
+                    "    if (m0 + r < T) {\n", "      const f32* xr = x + (u64)(m0 + r) * K;\n",
+                    "      for (i32 k = 4 * part; k < K; k += 8) {\n",
+                    "        const f32x4 v = *(const f32x4*)(xr + k);\n",
+                    "        ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n", "      }\n",
+                    "    }\n", "    ss += rf_shfl_xor(ss, 1, 2);\n",
+                    "    if (part == 0) inv_rms[r] = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n",
+                    "    rf_barrier();\n", "  }\n");
+  }
+  const int tiles_n = nvidia ? 4 : 2;
+  absl::StrAppend(
+      &b, "  const i32 wm = (wave / 2) * 32, wn = (wave % 2) * 32;\n",
+      nvidia ? "  f32 acc[2][4][4] = {};\n" : "  float8 acc[2][2] = {};\n",
+      up ? (nvidia ? "  f32 acc_up[2][4][4] = {};\n" : "  float8 acc_up[2][2] = {};\n") : "",
+      "  for (i32 k0 = 0; k0 < K; k0 += BK) {\n",
+      "    for (i32 e = tid; e < BM * (BK / 4); e += 128) {  // x tile, 4 floats a thread\n",
+      "      const i32 r = e / (BK / 4), c = 4 * (e % (BK / 4)), m = m0 + r;\n",
+      "      f32x4 v = {0.0f, 0.0f, 0.0f, 0.0f};\n",
+      "      if (m < T && k0 + c < K) v = *(const f32x4*)(x + (u64)m * K + k0 + c);\n");
+  if (f.nw >= 0) {
+    absl::StrAppend(
+        &b, "      if (k0 + c < K) {\n", "        const f32x4 g = *(const f32x4*)(nw + k0 + c);\n",
+        "        const f32 s = inv_rms[r];\n",
+        "        v = f32x4{(v.x * s) * g.x, (v.y * s) * g.y, (v.z * s) * g.z, (v.w * s) * g.w};\n",
+        "      }\n");
+  }
+  absl::StrAppend(&b, "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n",
+                  "      dst[0] = pack_half2(v.x, v.y);\n",
+                  "      dst[1] = pack_half2(v.z, v.w);\n", "    }\n", "    if (tid < BN",
+                  up ? " * 2" : "", ") {  // weight tiles: a unit per thread\n",
+                  "      const i32 n = n0 + tid % BN, u = k0 / 32;\n", "      f32 wu[32];\n",
+                  "      if (n < N) {\n");
+  if (up) {
+    absl::StrAppend(&b, "        if (tid < BN) {\n", DequantUnitCode(type, K, "w", "wu"),
+                    "        } else {\n", DequantUnitCode(type, K, "w_up", "wu"), "        }\n");
+  } else {
+    absl::StrAppend(&b, DequantUnitCode(type, K, "w", "wu"));
+  }
+  absl::StrAppend(
+      &b, "      } else {\n", "        for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f;\n", "      }\n",
+      up ? "      u32* dst = (u32*)((tid < BN ? ws : us) + (tid % BN) * LDS_ROW);\n"
+         : "      u32* dst = (u32*)(ws + tid * LDS_ROW);\n",
+      "      for (i32 i = 0; i < 16; ++i) dst[i] = pack_half2(wu[2 * i], wu[2 * i + 1]);\n",
+      "    }\n", "    rf_barrier();\n");
+  if (nvidia) {
+    auto mma = [&](const std::string& tile, const std::string& accum) {
+      return absl::StrCat("      for (i32 ni = 0; ni < 4; ++ni) {\n",
+                          "        const u16* br = ", tile,
+                          " + (wn + 8 * ni + g) * LDS_ROW + kk + 2 * t;\n",
+                          "        const u32 bf[2] = {*(const u32*)br, *(const u32*)(br + 8)};\n",
+                          "        for (i32 mi = 0; mi < 2; ++mi) mma_16816(", accum,
+                          "[mi][ni], af[mi], bf);\n", "      }\n");
+    };
+    absl::StrAppend(&b, "    const i32 g = lane / 4, t = lane % 4;\n",
+                    "    for (i32 kk = 0; kk < BK; kk += 16) {\n", "      u32 af[2][4];\n",
+                    "      for (i32 mi = 0; mi < 2; ++mi) {\n",
+                    "        const u16* ar = xs + (wm + 16 * mi + g) * LDS_ROW + kk + 2 * t;\n",
+                    "        af[mi][0] = *(const u32*)ar;\n",
+                    "        af[mi][1] = *(const u32*)(ar + 8 * LDS_ROW);\n",
+                    "        af[mi][2] = *(const u32*)(ar + 8);\n",
+                    "        af[mi][3] = *(const u32*)(ar + 8 * LDS_ROW + 8);\n", "      }\n",
+                    mma("ws", "acc"), up ? mma("us", "acc_up") : "", "    }\n");
+  } else {
+    auto wmma = [&](const std::string& tile, const std::string& accum) {
+      return absl::StrCat(
+          "      for (i32 ni = 0; ni < 2; ++ni) {\n", "        half16 bf;\n",
+          "        const u16* br = ", tile, " + (wn + 16 * ni + lane % 16) * LDS_ROW + kk;\n",
+          "        for (i32 i = 0; i < 16; ++i) bf[i] = __builtin_bit_cast(_Float16, br[i]);\n",
+          "        for (i32 mi = 0; mi < 2; ++mi) {\n", "          ", accum,
+          "[mi][ni] = __builtin_amdgcn_wmma_f32_16x16x16_f16_w32(af[mi], bf, ", accum,
+          "[mi][ni]);\n", "        }\n", "      }\n");
+    };
+    absl::StrAppend(
+        &b, "    for (i32 kk = 0; kk < BK; kk += 16) {\n", "      half16 af[2];\n",
+        "      for (i32 mi = 0; mi < 2; ++mi) {\n",
+        "        const u16* ar = xs + (wm + 16 * mi + lane % 16) * LDS_ROW + kk;\n",
+        "        for (i32 i = 0; i < 16; ++i) af[mi][i] = __builtin_bit_cast(_Float16, ar[i]);\n",
+        "      }\n", wmma("ws", "acc"), up ? wmma("us", "acc_up") : "", "    }\n");
+  }
+  absl::StrAppend(&b, "    rf_barrier();\n", "  }\n");
+  // Epilogue: each accumulator element at (m, n).
+  const bool residual = f.addend >= 0 && in.operands[f.addend].shape.size() > 1;
+  std::string store = "        if (m < T && n < N) {\n          f32 v = VAL;\n";
+  if (up) absl::StrAppend(&store, "          v = v / (1.0f + rf_exp(-v)) * UPV;\n");
+  if (f.addend >= 0) {
+    absl::StrAppend(&store, residual ? "          v = v + addend[(u64)m * N + n];\n"
+                                     : "          v = v + addend[n];\n");
+  }
+  absl::StrAppend(&store, "          out[(u64)m * N + n] = v;\n        }\n");
+  auto fill = [&](const std::string& val, const std::string& upv) {
+    std::string r = store;
+    r.replace(r.find("VAL"), 3, val);
+    if (up) r.replace(r.find("UPV"), 3, upv);
+    return r;
+  };
+  if (nvidia) {
+    absl::StrAppend(
+        &b, "  const i32 g = lane / 4, t = lane % 4;\n", "  for (i32 mi = 0; mi < 2; ++mi) {\n",
+        "    for (i32 ni = 0; ni < 4; ++ni) {\n", "      for (i32 e = 0; e < 4; ++e) {\n",
+        "        const i32 m = m0 + wm + 16 * mi + g + 8 * (e / 2);\n",
+        "        const i32 n = n0 + wn + 8 * ni + 2 * t + e % 2;\n",
+        fill("acc[mi][ni][e]", "acc_up[mi][ni][e]"), "      }\n", "    }\n", "  }\n");
+  } else {
+    absl::StrAppend(
+        &b, "  for (i32 mi = 0; mi < 2; ++mi) {\n", "    for (i32 ni = 0; ni < 2; ++ni) {\n",
+        "      for (i32 e = 0; e < 8; ++e) {  // row 2e + lane / 16, column lane % 16\n",
+        "        const i32 m = m0 + wm + 16 * mi + 2 * e + lane / 16;\n",
+        "        const i32 n = n0 + wn + 16 * ni + lane % 16;\n",
+        fill("acc[mi][ni][e]", "acc_up[mi][ni][e]"), "      }\n", "    }\n", "  }\n");
+  }
+  absl::StrAppend(&b, "}\n");
+  (void)tiles_n;
+  return std::vector<KernelSpec>{k};
+}
 }  // namespace
 
 absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
@@ -424,6 +606,13 @@ absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
   for (size_t i = 0; i + 1 < x.shape.size(); ++i) M *= x.shape[i] == plan::kDimT ? 1 : x.shape[i];
   if (kind == StepKind::kDecode || !token_rows) {
     return EmitGemv(in, target, f, M);
+  }
+  const plan::TensorRef& w = in.operands[f.w];
+  const bool vector_x = x.shape.back() % 4 == 0;  // the tile loads read x four floats at a time
+  if (vector_x && (target.matrix == MatrixUnit::kMmaSm80 ||
+                   (target.matrix == MatrixUnit::kWmmaGfx11 && target.wave_size == 32))) {
+    (void)w;
+    return EmitGemmMatrix(in, target, f);
   }
   return EmitGemm(in, target, f);
 }

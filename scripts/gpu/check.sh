@@ -63,7 +63,7 @@ if [[ $what == bench || $what == all ]]; then
       --seed 1 -o "$gguf" || { status=1; continue; }
     /usr/bin/time -f "compile: %e s, %M KB" $rfc compile "$gguf" -o "/tmp/models/$m.plan" \
       --target sm_90 --max-context 1024 --max-batch 512 || { status=1; continue; }
-    timeout 300 $rfbench "/tmp/models/$m.plan" -p 512 -n 128 -r 3 || status=1
+    timeout 300 $rfbench "/tmp/models/$m.plan" -p 512 -n 128 -r 3 --profile 2>&1 | head -60 || status=1
     timeout 300 $rfbench "/tmp/models/$m.plan" -p 512 -n 128 -r 3 --json >>"$out/bench.jsonl" || status=1
     if [[ -x $llama_bench ]]; then
       timeout 300 $llama_bench -m "$gguf" -ngl 99 -p 512 -n 128 -r 3 -fa 1 2>&1 | tee -a "$out/llama-bench.txt" | grep -E "\|" || true
