@@ -60,11 +60,26 @@ std::string Constants(const AttentionShape& a) {
                           "constexpr f32 THETA_SCALE = %s;  // theta^(-2/n_rot)\n",
                           a.n_rot, a.neox ? "true" : "false", FloatLiteral(theta_scale));
   }
+  absl::StrAppendFormat(&s, "constexpr i32 GROUPS = NT / D;  // thread groups in the weighted V\n");
   absl::StrAppend(&s, "typedef ", a.f16_cache ? "u16" : "f32", " cache_t;\n",
                   a.f16_cache ? "RF_DEVICE f32 load_kv(cache_t v) { return rf_half_to_f32(v); }\n"
                                 "RF_DEVICE cache_t store_kv(f32 v) { return rf_f32_to_half(v); }\n"
                               : "RF_DEVICE f32 load_kv(cache_t v) { return v; }\n"
                                 "RF_DEVICE cache_t store_kv(f32 v) { return v; }\n");
+  if (a.f16_cache && a.D % 8 == 0) {
+    absl::StrAppend(
+        &s, "// q . k for one cached key, 8 halves (16 bytes) per load\n",
+        "RF_DEVICE f32 dot_key(const cache_t* kr, const f32* q) {\n", "  f32 dot = 0.0f;\n",
+        "  for (i32 d = 0; d < D; d += 8) {\n", "    const u32x4 v = *(const u32x4*)(kr + d);\n",
+        "    const u32 w[4] = {v.x, v.y, v.z, v.w};\n", "    for (i32 i = 0; i < 4; ++i) {\n",
+        "      dot += q[d + 2 * i] * rf_half_to_f32((u16)w[i]) + q[d + 2 * i + 1] * "
+        "rf_half_to_f32((u16)(w[i] >> 16));\n",
+        "    }\n", "  }\n", "  return dot;\n", "}\n");
+  } else {
+    absl::StrAppend(
+        &s, "RF_DEVICE f32 dot_key(const cache_t* kr, const f32* q) {\n", "  f32 dot = 0.0f;\n",
+        "  for (i32 d = 0; d < D; ++d) dot += q[d] * load_kv(kr[d]);\n", "  return dot;\n", "}\n");
+  }
   return s;
 }
 
@@ -120,8 +135,7 @@ std::string AttendLoop(bool new_key) {
                 "        for (i32 d = 0; d < D; ++d) dot += qs[d] * kn[d];\n"
                 "      } else {\n"
               : "      {\n",
-      "        const cache_t* kr = k_cache + ((u64)key * HKV + kvh) * D;\n",
-      "        for (i32 d = 0; d < D; ++d) dot += qs[d] * load_kv(kr[d]);\n", "      }\n",
+      "        dot = dot_key(k_cache + ((u64)key * HKV + kvh) * D, qs);\n", "      }\n",
       "      sc[j] = dot * SCALE;\n", "    }\n", "    rf_barrier();\n",
       "    f32 local = -(1.0f / 0.0f);\n",
       "    for (i32 j = (i32)rf_thread_x(); j < cn; j += NT) local = rf_max(local, sc[j]);\n",
@@ -129,13 +143,20 @@ std::string AttendLoop(bool new_key) {
       "    for (i32 j = (i32)rf_thread_x(); j < cn; j += NT) {\n",
       "      sc[j] = rf_exp(sc[j] - m_new);\n", "      part += sc[j];\n", "    }\n",
       "    const f32 chunk_sum = block_sum(part, red);\n",
-      "    const f32 rescale = rf_exp(m - m_new);\n", "    if ((i32)rf_thread_x() < D) {\n",
-      "      const i32 d = (i32)rf_thread_x();\n", "      f32 a = acc * rescale;\n",
-      "      for (i32 j = 0; j < cn; ++j) {\n", "        const i32 key = c0 + j;\n",
-      new_key ? "        const f32 vd = key == p ? vn[d] : load_kv(v_cache[((u64)key * HKV + kvh) "
-                "* D + d]);\n"
-              : "        const f32 vd = load_kv(v_cache[((u64)key * HKV + kvh) * D + d]);\n",
-      "        a += sc[j] * vd;\n", "      }\n", "      acc = a;\n", "    }\n",
+      "    const f32 rescale = rf_exp(m - m_new);\n",
+      "    {  // weighted V: GROUPS thread groups of D split the keys, then add up\n",
+      "      const i32 d = (i32)rf_thread_x() % D, grp = (i32)rf_thread_x() / D;\n",
+      "      f32 a = 0.0f;\n", "      if (grp < GROUPS) {\n",
+      "        for (i32 j = grp; j < cn; j += GROUPS) {\n", "          const i32 key = c0 + j;\n",
+      new_key
+          ? "          const f32 vd = key == p ? vn[d] : load_kv(v_cache[((u64)key * HKV + kvh) "
+            "* D + d]);\n"
+          : "          const f32 vd = load_kv(v_cache[((u64)key * HKV + kvh) * D + d]);\n",
+      "          a += sc[j] * vd;\n", "        }\n", "      }\n",
+      "      vpart[rf_thread_x()] = a;\n", "      rf_barrier();\n",
+      "      if ((i32)rf_thread_x() < D) {\n", "        f32 sum = 0.0f;\n",
+      "        for (i32 g = 0; g < GROUPS; ++g) sum += vpart[g * D + d];\n",
+      "        acc = acc * rescale + sum;\n", "      }\n", "    }\n",
       "    l = l * rescale + chunk_sum;\n", "    m = m_new;\n", "    rf_barrier();\n", "  }\n");
 }
 
@@ -200,7 +221,7 @@ KernelSpec DecodePartial(const plan::Instruction& in, const Target& target, cons
                              kChunk, kChunk, a.H, n_chunks, kThreads)),
       "constexpr i32 NCHUNK = ", n_chunks, ";\n", "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ", k.name,
       "(", KernelParams(in, Names(a, in.operands.size()), {"out", "k_cache", "v_cache"}), ") {\n",
-      "  RF_SHARED f32 qs[D], kn[D], vn[D], sc[CHUNK], red[NT / WAVE];\n",
+      "  RF_SHARED f32 qs[D], kn[D], vn[D], sc[CHUNK], red[NT / WAVE], vpart[NT];\n",
       "  const i32 h = (i32)rf_block_x(), chunk = (i32)rf_block_y(), kvh = h / GROUP;\n",
       "  const i32 p = pos[0];\n", "  const i32 begin = chunk * CHUNK;\n",
       "  const i32 end = p + 1 < begin + CHUNK ? p + 1 : begin + CHUNK;\n",
@@ -301,7 +322,7 @@ KernelSpec PrefillAttend(const plan::Instruction& in, const Target& target,
       KernelParams(in, Names(a, in.operands.size()), results), ") {\n",
       a.rope ? ""
              : "  const cache_t* k_cache = k_cache_in;\n  const cache_t* v_cache = v_cache_in;\n",
-      "  RF_SHARED f32 qs[D], sc[CHUNK], red[NT / WAVE];\n",
+      "  RF_SHARED f32 qs[D], sc[CHUNK], red[NT / WAVE], vpart[NT];\n",
       "  const i32 t = (i32)rf_block_x(), h = (i32)rf_block_y(), kvh = h / GROUP;\n",
       "  const i32 p = pos[t];\n");
   if (a.rope) {

@@ -239,12 +239,15 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   if (M != 1) {
     return absl::UnimplementedError(absl::StrCat("a GEMV over ", M, " rows (only 1 is emitted)"));
   }
-  constexpr int kWaves = 4;
+  // x is staged once per block in LDS (normalized there when the op has an rms_norm prologue),
+  // when it fits; each wave then computes one output row from LDS x and its weights.
+  const int waves = 256 / target.wave_size;
+  const bool stage = K % 4 == 0 && K * 4 + 256 <= target.lds_bytes;
   KernelSpec k;
   k.name = absl::StrFormat("%s_%s_%dx%d_decode", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
                            TypeTag(type), K, N);
-  k.block = static_cast<uint32_t>(kWaves * target.wave_size);
-  k.grid_base = static_cast<uint32_t>((N + kWaves - 1) / kWaves);
+  k.block = static_cast<uint32_t>(waves * target.wave_size);
+  k.grid_base = static_cast<uint32_t>((N + waves - 1) / waves);
   std::string& b = k.body;
   absl::StrAppend(&b,
                   KernelComment(in, absl::StrFormat("%s: x[1, %d] * W[%d, %d]^T (%s)%s%s%s",
@@ -252,30 +255,41 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                                                     f.nw >= 0 ? ", rms_norm prologue" : "",
                                                     f.w_up >= 0 ? ", silu(gate) * up" : "",
                                                     f.addend >= 0 ? ", + addend" : "")),
-                  "// one wave per output row, ", kWaves, " waves per block of ", k.block,
-                  " threads\n", WaveHelpers(target), UsesFastGemv(type) ? "" : DeviceQuantCode(),
+                  "// one wave per output row, ", waves, " waves per block of ", k.block,
+                  " threads", stage ? "; x staged in LDS once per block" : "", "\n",
+                  WaveHelpers(target), UsesFastGemv(type) ? "" : DeviceQuantCode(),
                   "constexpr i32 K = ", K, ";\n", "constexpr i32 N = ", N, ";\n",
-                  "constexpr i32 WAVES = ", kWaves, ";\n",
+                  "constexpr i32 WAVES = ", waves, ", NT = WAVES * WAVE;\n",
                   "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(", k.block, ") void ", k.name, "(",
                   KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
-                  "  const i32 lane = (i32)(rf_thread_x() % WAVE);\n",
-                  "  const i32 row = (i32)(rf_block_x() * WAVES + rf_thread_x() / WAVE);\n");
+                  stage ? "  RF_SHARED f32 xs[K];\n" : "", "  RF_SHARED f32 red[WAVES];\n",
+                  "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
+                  "  const i32 row = (i32)rf_block_x() * WAVES + tid / WAVE;\n");
   if (f.nw >= 0) {
-    if (K % 4 == 0) {
-      absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, per wave\n",
-                      "  for (i32 k = 4 * lane; k < K; k += 4 * WAVE) {\n",
-                      "    const f32x4 v = *(const f32x4*)(x + k);\n",
-                      "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n", "  }\n",
-                      "  const f32 inv = 1.0f / rf_sqrt(wave_sum(ss) / (f32)K + EPS);\n");
-    } else {
-      absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, per wave\n",
-                      "  for (i32 k = lane; k < K; k += WAVE) ss += x[k] * x[k];\n",
-                      "  const f32 inv = 1.0f / rf_sqrt(wave_sum(ss) / (f32)K + EPS);\n");
-    }
+    absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
+                    K % 4 == 0 ? "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n"
+                                 "    const f32x4 v = *(const f32x4*)(x + k);\n"
+                                 "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n"
+                                 "  }\n"
+                               : "  for (i32 k = tid; k < K; k += NT) ss += x[k] * x[k];\n",
+                    "  ss = wave_sum(ss);\n", "  if (lane == 0) red[tid / WAVE] = ss;\n",
+                    "  rf_barrier();\n", "  ss = 0.0f;\n",
+                    "  for (i32 w = 0; w < WAVES; ++w) ss += red[w];\n",
+                    "  const f32 inv = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n");
   }
-  if (K % 4 == 0) {
+  if (stage) {
+    absl::StrAppend(&b, "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+                    "    const f32x4 v = *(const f32x4*)(x + k);\n",
+                    f.nw >= 0 ? "    const f32x4 g = *(const f32x4*)(nw + k);\n"
+                                "    *(f32x4*)(xs + k) = f32x4{(v.x * inv) * g.x, (v.y * inv) * "
+                                "g.y, (v.z * inv) * g.z, "
+                                "(v.w * inv) * g.w};\n"
+                              : "    *(f32x4*)(xs + k) = v;\n",
+                    "  }\n", "  rf_barrier();\n", "  // x[k..k+3] as the weights see it\n",
+                    "  auto xq = [&](i32 k) { return *(const f32x4*)(xs + k); };\n");
+  } else if (K % 4 == 0) {
     absl::StrAppend(
         &b, "  // x[k..k+3] as the weights see it\n",
         f.nw >= 0 ? "  auto xq = [&](i32 k) {\n"

@@ -4,6 +4,9 @@
 // stories260K in f32 and re-quantized to q8_0 and q4_0, and synthesized tiny llama/qwen2 models in
 // every weight type the GPU kernels read fast (the vocab GGUFs come from $RF_TEST_VOCAB_DIR or the
 // oracle). Skips without a GPU; RF_REQUIRE_GPU=1 makes that a failure.
+// Tolerances: prefill runs its matmuls on the matrix unit with f16 inputs (as llama.cpp's CUDA
+// path does), so logits differ from the f32 CPU's by up to ~1e-3 relative (measured on the H100:
+// rel L2 7e-4..1.3e-3 for the tiny models); decode alone agrees to ~2e-4.
 #include <sys/stat.h>
 #include <cmath>
 #include <cstdio>
@@ -123,12 +126,12 @@ class HipBackendTest : public ::testing::Test {
 
 TEST_F(HipBackendTest, Stories260KMatchesTheCpu) {
   const std::string f32 = testing::ModelPath("stories260K.gguf");
-  Compare("stories260K f32", f32, 120, 0.02, 1e-3);
+  Compare("stories260K f32", f32, 120, 0.05, 5e-3);
   for (const char* type : {"q8_0", "q4_0"}) {
     const std::string path = dir_ + "/stories-" + type + ".gguf";
     auto report = gguf::Requantize(f32, path, *quant::TypeFromName(type));
     ASSERT_TRUE(report.ok()) << report.status();
-    Compare(std::string("stories260K ") + type, path, 120, 0.02, 1e-3);
+    Compare(std::string("stories260K ") + type, path, 120, 0.05, 5e-3);
   }
 }
 
@@ -148,7 +151,7 @@ TEST_F(HipBackendTest, SynthesizedModelsMatchTheCpu) {
       const std::string path = dir_ + "/tiny-" + arch + "-" + type + ".gguf";
       auto report = gguf::Synthesize(o, path);
       ASSERT_TRUE(report.ok()) << report.status();
-      Compare(std::string("tiny ") + arch + " " + type, path, 40, 0.02, 1e-3, 512);
+      Compare(std::string("tiny ") + arch + " " + type, path, 40, 0.05, 5e-3, 512);
     }
   }
 }
@@ -170,7 +173,7 @@ TEST_F(HipBackendTest, PrefillEqualsDecodeSteps) {
   const testing::LogitsDiff d = testing::CompareLogits(decode, prefill);
   std::printf("[measured] prefill vs decode steps: max|diff| %.3g, rel L2 %.3g\n", d.max_abs,
               d.rel_l2);
-  EXPECT_LE(d.rel_l2, 1e-4);
+  EXPECT_LE(d.rel_l2, 5e-3);  // prefill multiplies in f16 on the matrix unit
 }
 
 }  // namespace
