@@ -96,139 +96,159 @@ std::string FloatElement(uint32_t type, const std::string& w_row, const std::str
   }
 }
 
-// The GEMV loop accumulating row `row` of weight `wv` into `acc`. x is read four floats at a time
-// through xq(k) (normalized when the op has an rms_norm prologue), every weight load is 16 bytes
-// where the layout allows.
-std::string GemvLoop(uint32_t type, int64_t K, const MatmulForm& f, const std::string& wv,
-                     const std::string& acc) {
+// What one lane does for chunk `c` of row `row` of weight `W` (its elements per chunk depend on the
+// type: 16 for q8_0 planes, 32 for q4_0 planes and the K formats, 8 for f16, 4 for f32, 1 for
+// float rows that do not divide into loads), adding into `ACC`. x comes four floats at a time
+// through xq(k); every weight load is 16 bytes where the layout allows.
+struct GemvChunk {
+  int64_t chunks;  // per row
+  std::string body;
+};
+
+GemvChunk GemvBody(uint32_t type, int64_t K, const MatmulForm& f, const std::string& W,
+                   const std::string& ACC) {
   const quant::GgmlType t = static_cast<quant::GgmlType>(type);
   if (ScalarFloatRows(type, K)) {
-    return absl::StrCat("  {  // ", TypeTag(type), " rows of ", K, " elements, one per lane\n",
-                        "    const auto* w_row = ", wv, " + (u64)row * K;\n",
-                        "    for (i32 k = lane; k < K; k += WAVE) ", acc, " += ", XAt(f, "k"),
-                        " * ", FloatElement(type, "w_row", "k"), ";\n", "  }\n");
+    return {K,
+            absl::StrCat("        ", ACC, " += ", XAt(f, "c"), " * ",
+                         FloatElement(type, absl::StrCat("(", W, " + (u64)row * K)"), "c"), ";\n")};
   }
-  // Accumulates the four floats of `x4` times the four signed bytes of word `w` into `s`.
   const char* kBytes =
-      "        s += x4.x * (f32)(i8)(w) + x4.y * (f32)(i8)(w >> 8) + x4.z * (f32)(i8)(w >> 16) + "
+      "            s += x4.x * (f32)(i8)(w) + x4.y * (f32)(i8)(w >> 8) + x4.z * (f32)(i8)(w >> 16) "
+      "+ "
       "x4.w * (f32)(i8)(w >> 24);\n";
   switch (t) {
     case quant::GgmlType::kQ8_0:
-      return absl::StrCat(
-          "  {  // q8_0 planes: 16 quants (one 16-byte load) per step\n",
-          "    const u8* q_row = ", wv, " + (u64)row * K;\n",
-          "    const u16* d_row = (const u16*)(", wv, " + (u64)N * K) + (u64)row * (K / 32);\n",
-          "    for (i32 c = lane; c < K / 16; c += WAVE) {\n",
-          "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
-          "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
-          "      for (i32 j = 0; j < 4; ++j) {\n", "        const f32x4 x4 = xq(16 * c + 4 * j);\n",
-          "        const u32 w = qw[j];\n", kBytes, "      }\n", "      ", acc,
-          " += s * rf_half_to_f32(d_row[c / 2]);\n", "    }\n", "  }\n");
+      return {K / 16,
+              absl::StrCat("        {  // q8_0 planes: 16 quants\n",
+                           "          const u32x4 q = *(const u32x4*)(", W,
+                           " + (u64)row * K + 16 * c);\n",
+                           "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+                           "          f32 s = 0.0f;\n", "          for (i32 j = 0; j < 4; ++j) {\n",
+                           "            const f32x4 x4 = xq(16 * c + 4 * j);\n",
+                           "            const u32 w = qw[j];\n", kBytes, "          }\n",
+                           "          ", ACC, " += s * rf_half_to_f32(((const u16*)(", W,
+                           " + (u64)N * K))[(u64)row * (K / 32) + c / 2]);\n", "        }\n")};
     case quant::GgmlType::kQ4_0:
-      return absl::StrCat(
-          "  {  // q4_0 planes: one block (16 bytes, 32 quants) per step\n",
-          "    const u8* q_row = ", wv, " + (u64)row * (K / 2);\n",
-          "    const u16* d_row = (const u16*)(", wv,
-          " + (u64)N * (K / 2)) + (u64)row * (K / 32);\n",
-          "    for (i32 c = lane; c < K / 32; c += WAVE) {\n",
-          "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
-          "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
-          "      for (i32 j = 0; j < 4; ++j) {\n",
-          "        // bytes 4j..4j+3: low nibbles are elements 4j.., high nibbles 16 + 4j..\n",
-          "        const u32 lo = qw[j] & 0x0f0f0f0fu, hi = (qw[j] >> 4) & 0x0f0f0f0fu;\n",
-          "        f32x4 x4 = xq(32 * c + 4 * j);\n",
-          "        s += x4.x * (f32)((i32)(lo & 255u) - 8) + x4.y * (f32)((i32)((lo >> 8) & 255u) "
-          "- 8) +\n",
-          "             x4.z * (f32)((i32)((lo >> 16) & 255u) - 8) + x4.w * (f32)((i32)(lo >> 24) "
-          "- 8);\n",
-          "        x4 = xq(32 * c + 16 + 4 * j);\n",
-          "        s += x4.x * (f32)((i32)(hi & 255u) - 8) + x4.y * (f32)((i32)((hi >> 8) & 255u) "
-          "- 8) +\n",
-          "             x4.z * (f32)((i32)((hi >> 16) & 255u) - 8) + x4.w * (f32)((i32)(hi >> 24) "
-          "- 8);\n",
-          "      }\n", "      ", acc, " += s * rf_half_to_f32(d_row[c]);\n", "    }\n", "  }\n");
+      return {
+          K / 32,
+          absl::StrCat(
+              "        {  // q4_0 planes: one block of 32\n",
+              "          const u32x4 q = *(const u32x4*)(", W, " + (u64)row * (K / 2) + 16 * c);\n",
+              "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "          f32 s = 0.0f;\n",
+              "          for (i32 j = 0; j < 4; ++j) {\n",
+              "            const u32 lo = qw[j] & 0x0f0f0f0fu, hi = (qw[j] >> 4) & 0x0f0f0f0fu;\n",
+              "            f32x4 x4 = xq(32 * c + 4 * j);\n",
+              "            s += x4.x * (f32)((i32)(lo & 255u) - 8) + x4.y * (f32)((i32)((lo >> 8) "
+              "& 255u) - 8) +\n",
+              "                 x4.z * (f32)((i32)((lo >> 16) & 255u) - 8) + x4.w * (f32)((i32)(lo "
+              ">> 24) - 8);\n",
+              "            x4 = xq(32 * c + 16 + 4 * j);\n",
+              "            s += x4.x * (f32)((i32)(hi & 255u) - 8) + x4.y * (f32)((i32)((hi >> 8) "
+              "& 255u) - 8) +\n",
+              "                 x4.z * (f32)((i32)((hi >> 16) & 255u) - 8) + x4.w * (f32)((i32)(hi "
+              ">> 24) - 8);\n",
+              "          }\n", "          ", ACC, " += s * rf_half_to_f32(((const u16*)(", W,
+              " + (u64)N * (K / 2)))[(u64)row * (K / 32) + c]);\n", "        }\n")};
     case quant::GgmlType::kQ6_K:
-      return absl::StrCat(
-          "  {  // q6_K planes: a 32-element unit is two 16-byte loads of ql and two of qh\n",
-          "    const u8* ql_row = ", wv, " + (u64)row * (K / 2);\n", "    const u8* qh_row = ", wv,
-          " + (u64)N * (K / 2) + (u64)row * (K / 4);\n", "    const i8* sc_row = (const i8*)(", wv,
-          " + (u64)N * (K / 2) + (u64)N * (K / 4)) + (u64)row * (K / 16);\n",
-          "    const u16* d_row = (const u16*)(", wv,
-          " + (u64)N * (K / 2) + (u64)N * (K / 4) + (u64)N * (K / 16)) + (u64)row * (K / 256);\n",
-          "    for (i32 u = lane; u < K / 32; u += WAVE) {\n",
-          "      const i32 sb = u / 8, s8 = u % 8, h = s8 / 4, g = s8 % 4;\n",
-          "      const u8* ql = ql_row + sb * 128 + 64 * h + ((g & 1) ? 32 : 0);\n",
-          "      const u8* qh = qh_row + sb * 64 + 32 * h;\n",
-          "      const u32x4 l0 = *(const u32x4*)ql, l1 = *(const u32x4*)(ql + 16);\n",
-          "      const u32x4 h0 = *(const u32x4*)qh, h1 = *(const u32x4*)(qh + 16);\n",
-          "      const u32 lw[8] = {l0.x, l0.y, l0.z, l0.w, l1.x, l1.y, l1.z, l1.w};\n",
-          "      const u32 hw[8] = {h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w};\n",
-          "      const f32 d = rf_half_to_f32(d_row[sb]);\n",
-          "      const i8* sc = sc_row + sb * 16 + 8 * h + 2 * g;\n",
-          "      const i32 lshift = 4 * (g >> 1), hshift = 2 * g;\n",
-          "      f32 s0 = 0.0f, s1 = 0.0f;  // elements 0..15 and 16..31 (two scales)\n",
-          "      for (i32 j = 0; j < 8; ++j) {\n",
-          "        const u32 lo = (lw[j] >> lshift) & 0x0f0f0f0fu, hi = ((hw[j] >> hshift) & "
-          "0x03030303u) << 4;\n",
-          "        const u32 q = lo | hi;\n", "        const f32x4 x4 = xq(32 * u + 4 * j);\n",
-          "        const f32 v = x4.x * (f32)((i32)(q & 255u) - 32) + x4.y * (f32)((i32)((q >> 8) "
-          "& 255u) - 32) +\n",
-          "                      x4.z * (f32)((i32)((q >> 16) & 255u) - 32) + x4.w * (f32)((i32)(q "
-          ">> 24) - 32);\n",
-          "        if (j < 4) s0 += v; else s1 += v;\n", "      }\n", "      ", acc,
-          " += d * ((f32)sc[0] * s0 + (f32)sc[1] * s1);\n", "    }\n", "  }\n");
+      return {
+          K / 32,
+          absl::StrCat(
+              "        {  // q6_K planes: a 32-element unit\n",
+              "          const i32 sb = c / 8, s8 = c % 8, h = s8 / 4, g = s8 % 4;\n",
+              "          const u8* ql = ", W,
+              " + (u64)row * (K / 2) + sb * 128 + 64 * h + ((g & 1) ? 32 : 0);\n",
+              "          const u8* qh = ", W,
+              " + (u64)N * (K / 2) + (u64)row * (K / 4) + sb * 64 + 32 * h;\n",
+              "          const u32x4 l0 = *(const u32x4*)ql, l1 = *(const u32x4*)(ql + 16);\n",
+              "          const u32x4 h0 = *(const u32x4*)qh, h1 = *(const u32x4*)(qh + 16);\n",
+              "          const u32 lw[8] = {l0.x, l0.y, l0.z, l0.w, l1.x, l1.y, l1.z, l1.w};\n",
+              "          const u32 hw[8] = {h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w};\n",
+              "          const i8* sc = (const i8*)(", W,
+              " + (u64)N * (K / 2) + (u64)N * (K / 4)) + (u64)row * (K / 16) + sb * 16 + 8 * h + 2 "
+              "* g;\n",
+              "          const f32 d = rf_half_to_f32(((const u16*)(", W,
+              " + (u64)N * (K / 2) + (u64)N * (K / 4) + (u64)N * (K / 16)))[(u64)row * (K / 256) + "
+              "sb]);\n",
+              "          const i32 lshift = 4 * (g >> 1), hshift = 2 * g;\n",
+              "          f32 s0 = 0.0f, s1 = 0.0f;\n", "          for (i32 j = 0; j < 8; ++j) {\n",
+              "            const u32 qv = ((lw[j] >> lshift) & 0x0f0f0f0fu) | (((hw[j] >> hshift) "
+              "& 0x03030303u) << 4);\n",
+              "            const f32x4 x4 = xq(32 * c + 4 * j);\n",
+              "            const f32 v = x4.x * (f32)((i32)(qv & 255u) - 32) + x4.y * "
+              "(f32)((i32)((qv >> 8) & 255u) - 32) +\n",
+              "                          x4.z * (f32)((i32)((qv >> 16) & 255u) - 32) + x4.w * "
+              "(f32)((i32)(qv >> 24) - 32);\n",
+              "            if (j < 4) s0 += v; else s1 += v;\n", "          }\n", "          ", ACC,
+              " += d * ((f32)sc[0] * s0 + (f32)sc[1] * s1);\n", "        }\n")};
     case quant::GgmlType::kQ4_K:
-      return absl::StrCat(
-          "  {  // q4_K (GGUF layout, 144-byte super-blocks: 16-byte aligned): a unit is 32 "
-          "bytes\n",
-          "    const u8* w_row = ", wv, " + (u64)row * ROW_BYTES;\n",
-          "    for (i32 u = lane; u < K / 32; u += WAVE) {\n",
-          "      const u8* b = w_row + 144 * (u / 8);\n", "      const i32 s8 = u % 8;\n",
-          "      const u8* q = b + 16 + 32 * (s8 / 2);\n",
-          "      const u32x4 q0 = *(const u32x4*)q, q1 = *(const u32x4*)(q + 16);\n",
-          "      const u32 qw[8] = {q0.x, q0.y, q0.z, q0.w, q1.x, q1.y, q1.z, q1.w};\n",
-          "      i32 sc, m;\n", "      rf_scale_min_k4(s8, b + 4, &sc, &m);\n",
-          "      const f32 dl = rf_half_to_f32((u16)rf_load_u16(b)) * (f32)sc;\n",
-          "      const f32 ml = rf_half_to_f32((u16)rf_load_u16(b + 2)) * (f32)m;\n",
-          "      const i32 shift = 4 * (s8 % 2);\n", "      f32 s = 0.0f, xs = 0.0f;\n",
-          "      for (i32 j = 0; j < 8; ++j) {\n",
-          "        const u32 w = (qw[j] >> shift) & 0x0f0f0f0fu;\n",
-          "        const f32x4 x4 = xq(32 * u + 4 * j);\n",
-          "        s += x4.x * (f32)(w & 255u) + x4.y * (f32)((w >> 8) & 255u) + x4.z * (f32)((w "
-          ">> 16) & 255u) +\n",
-          "             x4.w * (f32)(w >> 24);\n", "        xs += x4.x + x4.y + x4.z + x4.w;\n",
-          "      }\n", "      ", acc, " += dl * s - ml * xs;\n", "    }\n", "  }\n");
+      return {K / 32,
+              absl::StrCat(
+                  "        {  // q4_K: a 32-element unit of a 144-byte super-block\n",
+                  "          const u8* b = ", W, " + (u64)row * ROW_BYTES + 144 * (c / 8);\n",
+                  "          const i32 s8 = c % 8;\n",
+                  "          const u8* q = b + 16 + 32 * (s8 / 2);\n",
+                  "          const u32x4 q0 = *(const u32x4*)q, q1 = *(const u32x4*)(q + 16);\n",
+                  "          const u32 qw[8] = {q0.x, q0.y, q0.z, q0.w, q1.x, q1.y, q1.z, q1.w};\n",
+                  "          i32 sc, m;\n", "          rf_scale_min_k4(s8, b + 4, &sc, &m);\n",
+                  "          const f32 dl = rf_half_to_f32((u16)rf_load_u16(b)) * (f32)sc;\n",
+                  "          const f32 ml = rf_half_to_f32((u16)rf_load_u16(b + 2)) * (f32)m;\n",
+                  "          const i32 shift = 4 * (s8 % 2);\n",
+                  "          f32 s = 0.0f, xs_sum = 0.0f;\n",
+                  "          for (i32 j = 0; j < 8; ++j) {\n",
+                  "            const u32 w = (qw[j] >> shift) & 0x0f0f0f0fu;\n",
+                  "            const f32x4 x4 = xq(32 * c + 4 * j);\n",
+                  "            s += x4.x * (f32)(w & 255u) + x4.y * (f32)((w >> 8) & 255u) + x4.z "
+                  "* (f32)((w >> 16) & 255u) +\n",
+                  "                 x4.w * (f32)(w >> 24);\n",
+                  "            xs_sum += x4.x + x4.y + x4.z + x4.w;\n", "          }\n",
+                  "          ", ACC, " += dl * s - ml * xs_sum;\n", "        }\n")};
     case quant::GgmlType::kF16:
       if (K % 8 != 0) break;
-      return absl::StrCat(
-          "  {  // f16: 8 halves (one 16-byte load) per step\n", "    const u16* w_row = ", wv,
-          " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 8; c += WAVE) {\n",
-          "      const u32x4 q = *(const u32x4*)(w_row + 8 * c);\n",
-          "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
-          "      for (i32 j = 0; j < 2; ++j) {\n", "        const f32x4 x4 = xq(8 * c + 4 * j);\n",
-          "        const u32 a = qw[2 * j], b = qw[2 * j + 1];\n", "        ", acc,
-          " += x4.x * rf_half_to_f32((u16)a) + x4.y * rf_half_to_f32((u16)(a >> 16)) +\n",
-          "               x4.z * rf_half_to_f32((u16)b) + x4.w * rf_half_to_f32((u16)(b >> 16));\n",
-          "      }\n", "    }\n", "  }\n");
+      return {
+          K / 8,
+          absl::StrCat(
+              "        {  // f16: 8 halves\n", "          const u32x4 q = *(const u32x4*)(", W,
+              " + (u64)row * K + 8 * c);\n", "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+              "          for (i32 j = 0; j < 2; ++j) {\n",
+              "            const f32x4 x4 = xq(8 * c + 4 * j);\n",
+              "            const u32 a = qw[2 * j], b = qw[2 * j + 1];\n", "            ", ACC,
+              " += x4.x * rf_half_to_f32((u16)a) + x4.y * rf_half_to_f32((u16)(a >> 16)) +\n",
+              "                   x4.z * rf_half_to_f32((u16)b) + x4.w * rf_half_to_f32((u16)(b >> "
+              "16));\n",
+              "          }\n", "        }\n")};
     case quant::GgmlType::kF32:
-      return absl::StrCat(
-          "  {  // f32: 4 floats (one 16-byte load) per step\n", "    const f32* w_row = ", wv,
-          " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 4; c += WAVE) {\n",
-          "      const f32x4 q = *(const f32x4*)(w_row + 4 * c);\n",
-          "      const f32x4 x4 = xq(4 * c);\n", "      ", acc,
-          " += x4.x * q.x + x4.y * q.y + x4.z * q.z + x4.w * q.w;\n", "    }\n", "  }\n");
+      return {K / 4, absl::StrCat("        {  // f32: 4 floats\n",
+                                  "          const f32x4 q = *(const f32x4*)(", W,
+                                  " + (u64)row * K + 4 * c);\n",
+                                  "          const f32x4 x4 = xq(4 * c);\n", "          ", ACC,
+                                  " += x4.x * q.x + x4.y * q.y + x4.z * q.z + x4.w * q.w;\n",
+                                  "        }\n")};
     default:
       break;
   }
-  return absl::StrCat("  {  // ", TypeTag(type), ": 32-element units in GGUF layout\n",
-                      "    const u8* w_row = (const u8*)", wv, " + (u64)row * ROW_BYTES;\n",
-                      "    for (i32 u = lane; u < K / 32; u += WAVE) {\n", "      f32 wu[32];\n",
-                      "      rf_dequant32_", TypeTag(type), "(w_row, u, wu);\n",
-                      "      for (i32 j = 0; j < 8; ++j) {\n",
-                      "        const f32x4 x4 = xq(32 * u + 4 * j);\n", "        ", acc,
-                      " += x4.x * wu[4 * j] + x4.y * wu[4 * j + 1] + x4.z * wu[4 * j + 2] + "
-                      "x4.w * wu[4 * j + 3];\n",
-                      "      }\n", "    }\n", "  }\n");
+  return {K / 32,
+          absl::StrCat("        {  // ", TypeTag(type), ": a 32-element unit in GGUF layout\n",
+                       "          f32 wu[32];\n", "          rf_dequant32_", TypeTag(type),
+                       "((const u8*)", W, " + (u64)row * ROW_BYTES, c, wu);\n",
+                       "          for (i32 j = 0; j < 8; ++j) {\n",
+                       "            const f32x4 x4 = xq(32 * c + 4 * j);\n", "            ", ACC,
+                       " += x4.x * wu[4 * j] + x4.y * wu[4 * j + 1] + x4.z * wu[4 * j + 2] + x4.w "
+                       "* wu[4 * j + 3];\n",
+                       "          }\n", "        }\n")};
+}
+
+// The GEMV loop: each lane walks its chunks of the wave's R rows (row0 .. row0 + R - 1), the
+// rows' loads independent of each other so they are in flight together.
+std::string GemvLoop(uint32_t type, int64_t K, const MatmulForm& f) {
+  const GemvChunk gate = GemvBody(type, K, f, "w", "acc[r]");
+  std::string s =
+      absl::StrCat("  for (i32 c = lane; c < ", gate.chunks, "; c += WAVE) {\n", "#pragma unroll\n",
+                   "    for (i32 r = 0; r < R; ++r) {\n", "      const i32 row = row0 + r;\n",
+                   "      if (row < N) {\n", gate.body);
+  if (f.w_up >= 0) absl::StrAppend(&s, GemvBody(type, K, f, "w_up", "acc_up[r]").body);
+  absl::StrAppend(&s, "      }\n", "    }\n", "  }\n");
+  return s;
 }
 
 absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, const Target& target,
@@ -241,13 +261,19 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   }
   // x is staged once per block in LDS (normalized there when the op has an rms_norm prologue),
   // when it fits; each wave then computes one output row from LDS x and its weights.
-  const int waves = 256 / target.wave_size;
+  // R rows per wave, as many as keeps two blocks per compute unit busy (more rows per wave put
+  // more independent loads in flight; fewer keep small matrices spread over the whole GPU).
+  const int waves = 128 / target.wave_size > 0 ? 128 / target.wave_size : 1;
+  int rows_per_wave = 1;
+  while (rows_per_wave < 4 && N / (waves * rows_per_wave * 2) >= 2 * target.compute_units) {
+    rows_per_wave *= 2;
+  }
   const bool stage = K % 4 == 0 && K * 4 + 256 <= target.lds_bytes;
   KernelSpec k;
   k.name = absl::StrFormat("%s_%s_%dx%d_decode", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
                            TypeTag(type), K, N);
   k.block = static_cast<uint32_t>(waves * target.wave_size);
-  k.grid_base = static_cast<uint32_t>((N + waves - 1) / waves);
+  k.grid_base = static_cast<uint32_t>((N + waves * rows_per_wave - 1) / (waves * rows_per_wave));
   std::string& b = k.body;
   absl::StrAppend(&b,
                   KernelComment(in, absl::StrFormat("%s: x[1, %d] * W[%d, %d]^T (%s)%s%s%s",
@@ -255,18 +281,18 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                                                     f.nw >= 0 ? ", rms_norm prologue" : "",
                                                     f.w_up >= 0 ? ", silu(gate) * up" : "",
                                                     f.addend >= 0 ? ", + addend" : "")),
-                  "// one wave per output row, ", waves, " waves per block of ", k.block,
-                  " threads", stage ? "; x staged in LDS once per block" : "", "\n",
+                  "// ", rows_per_wave, " output row(s) per wave, ", waves, " waves per block of ",
+                  k.block, " threads", stage ? "; x staged in LDS once per block" : "", "\n",
                   WaveHelpers(target), UsesFastGemv(type) ? "" : DeviceQuantCode(),
                   "constexpr i32 K = ", K, ";\n", "constexpr i32 N = ", N, ";\n",
-                  "constexpr i32 WAVES = ", waves, ", NT = WAVES * WAVE;\n",
-                  "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
+                  "constexpr i32 WAVES = ", waves, ", NT = WAVES * WAVE, R = ", rows_per_wave,
+                  ";\n", "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(", k.block, ") void ", k.name, "(",
                   KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
                   stage ? "  RF_SHARED f32 xs[K];\n" : "", "  RF_SHARED f32 red[WAVES];\n",
                   "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
-                  "  const i32 row = (i32)rf_block_x() * WAVES + tid / WAVE;\n");
+                  "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
   if (f.nw >= 0) {
     absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
                     K % 4 == 0 ? "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n"
@@ -299,16 +325,16 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                     "  };\n"
                   : "  auto xq = [&](i32 k) { return *(const f32x4*)(x + k); };\n");
   }
-  absl::StrAppend(&b, "  if (row >= N) return;\n", "  f32 acc = 0.0f;\n",
-                  GemvLoop(type, K, f, "w", "acc"));
-  if (f.w_up >= 0)
-    absl::StrAppend(&b, "  f32 acc_up = 0.0f;\n", GemvLoop(type, K, f, "w_up", "acc_up"));
-  absl::StrAppend(&b, "  acc = wave_sum(acc);\n");
-  if (f.w_up >= 0) absl::StrAppend(&b, "  acc_up = wave_sum(acc_up);\n");
-  absl::StrAppend(&b, "  if (lane != 0) return;\n");
-  if (f.w_up >= 0) absl::StrAppend(&b, "  acc = acc / (1.0f + rf_exp(-acc)) * acc_up;\n");
-  if (f.addend >= 0) absl::StrAppend(&b, "  acc = acc + addend[row];\n");
-  absl::StrAppend(&b, "  out[row] = acc;\n}\n");
+  absl::StrAppend(&b, "  if (row0 >= N) return;\n", "  f32 acc[R] = {};\n",
+                  f.w_up >= 0 ? "  f32 acc_up[R] = {};\n" : "", GemvLoop(type, K, f));
+  absl::StrAppend(&b, "#pragma unroll\n", "  for (i32 r = 0; r < R; ++r) {\n",
+                  "    f32 v = wave_sum(acc[r]);\n");
+  if (f.w_up >= 0) absl::StrAppend(&b, "    const f32 u = wave_sum(acc_up[r]);\n");
+  absl::StrAppend(&b, "    const i32 row = row0 + r;\n",
+                  "    if (lane != 0 || row >= N) continue;\n");
+  if (f.w_up >= 0) absl::StrAppend(&b, "    v = v / (1.0f + rf_exp(-v)) * u;\n");
+  if (f.addend >= 0) absl::StrAppend(&b, "    v = v + addend[row];\n");
+  absl::StrAppend(&b, "    out[row] = v;\n", "  }\n", "}\n");
   return std::vector<KernelSpec>{k};
 }
 
@@ -440,7 +466,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
 // Inputs are rounded to f16 (the weights' own precision for f16/q8_0 scales; ~1e-3 relative for
 // activations), as llama.cpp's cuBLAS/MMQ paths do.
 absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& in,
-                                                       const Target& target, const MatmulForm& f) {
+                                                       const Target& target, const MatmulForm& f,
+                                                       int64_t max_batch) {
   const plan::TensorRef& w = in.operands[f.w];
   const int64_t K = w.shape[1], N = w.shape[0];
   const uint32_t type = w.type;
@@ -494,15 +521,11 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                   "  const i32 tid = (i32)rf_thread_x(), lane = tid % 32, wave = tid / 32;\n",
                   "  if (m0 >= T) return;\n");
   if (f.nw >= 0) {
-    absl::StrAppend(&b, "  {  // rms_norm scales of the block's 64 rows: 2 threads per row\n",
-                    "    const i32 r = tid / 2, part = tid % 2;\n", "    f32 ss = 0.0f;\n",
-                    "    if (m0 + r < T) {\n", "      const f32* xr = x + (u64)(m0 + r) * K;\n",
-                    "      for (i32 k = 4 * part; k < K; k += 8) {\n",
-                    "        const f32x4 v = *(const f32x4*)(xr + k);\n",
-                    "        ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n", "      }\n",
-                    "    }\n", "    ss += rf_shfl_xor(ss, 1, 2);\n",
-                    "    if (part == 0) inv_rms[r] = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n",
-                    "    rf_barrier();\n", "  }\n");
+    absl::StrAppend(
+        &b, "  // rms_norm scales of the block's rows, from the kernel before (workspace)\n",
+        "  for (i32 r = tid; r < BM; r += 128) {\n",
+        "    inv_rms[r] = m0 + r < T ? ((const f32*)workspace)[m0 + r] : 0.0f;\n", "  }\n",
+        "  rf_barrier();\n");
   }
   const int tiles_n = nvidia ? 4 : 2;
   absl::StrAppend(
@@ -607,12 +630,41 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   }
   absl::StrAppend(&b, "}\n");
   (void)tiles_n;
-  return std::vector<KernelSpec>{k};
+  if (f.nw < 0) return std::vector<KernelSpec>{k};
+  // The rms_norm scale of every token row, once, into the workspace.
+  KernelSpec rms;
+  rms.name = absl::StrFormat("rms_scales_%d", K);
+  rms.block = 256;
+  rms.grid_base = 0;
+  rms.grid_per_tile = 1;
+  rms.token_tile = 1;
+  rms.workspace_bytes = static_cast<uint64_t>(max_batch) * 4;
+  absl::StrAppend(
+      &rms.body,
+      KernelComment(in, absl::StrFormat("rms_norm scales of x[T, %d] into the workspace "
+                                        "(1 / sqrt(mean(x^2) + eps) per row); one block "
+                                        "per token",
+                                        K)),
+      WaveHelpers(target), "constexpr i32 K = ", K, ", NT = 256;\n",
+      "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n", "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ",
+      rms.name, "(", KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
+      "  RF_SHARED f32 red[NT / WAVE];\n",
+      "  const i32 t = (i32)rf_block_x(), tid = (i32)rf_thread_x();\n",
+      "  const f32* xr = x + (u64)t * K;\n", "  f32 ss = 0.0f;\n",
+      "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+      "    const f32x4 v = *(const f32x4*)(xr + k);\n",
+      "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n", "  }\n",
+      "  ss = wave_sum(ss);\n", "  if (tid % WAVE == 0) red[tid / WAVE] = ss;\n",
+      "  rf_barrier();\n", "  if (tid != 0) return;\n", "  ss = 0.0f;\n",
+      "  for (i32 w = 0; w < NT / WAVE; ++w) ss += red[w];\n",
+      "  ((f32*)workspace)[t] = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n", "}\n");
+  return std::vector<KernelSpec>{rms, k};
 }
 }  // namespace
 
 absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
-                                                   const Target& target, StepKind kind) {
+                                                   const Target& target, StepKind kind,
+                                                   int64_t max_batch) {
   const MatmulForm f = FormOf(in);
   const plan::TensorRef& x = in.operands[f.x];
   const bool token_rows = HasTokenDim(x);
@@ -626,7 +678,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
   if (vector_x && (target.matrix == MatrixUnit::kMmaSm80 ||
                    (target.matrix == MatrixUnit::kWmmaGfx11 && target.wave_size == 32))) {
     (void)w;
-    return EmitGemmMatrix(in, target, f);
+    return EmitGemmMatrix(in, target, f, max_batch);
   }
   return EmitGemm(in, target, f);
 }
