@@ -146,7 +146,7 @@ std::string AttendLoop(bool new_key) {
       "    const f32 rescale = rf_exp(m - m_new);\n",
       "    {  // weighted V: GROUPS thread groups of D split the keys, then add up\n",
       "      const i32 d = (i32)rf_thread_x() % D, grp = (i32)rf_thread_x() / D;\n",
-      "      f32 a = 0.0f;\n", "      if (grp < GROUPS) {\n",
+      "      f32 a = 0.0f;\n", "      if (grp < GROUPS) {\n", "#pragma unroll 4\n",
       "        for (i32 j = grp; j < cn; j += GROUPS) {\n", "          const i32 key = c0 + j;\n",
       new_key
           ? "          const f32 vd = key == p ? vn[d] : load_kv(v_cache[((u64)key * HKV + kvh) "

@@ -265,7 +265,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   // more independent loads in flight; fewer keep small matrices spread over the whole GPU).
   const int waves = 128 / target.wave_size > 0 ? 128 / target.wave_size : 1;
   int rows_per_wave = 1;
-  while (rows_per_wave < 4 && N / (waves * rows_per_wave * 2) >= 2 * target.compute_units) {
+  while (K >= 2048 && rows_per_wave < 4 &&
+         N / (waves * rows_per_wave * 2) >= 2 * target.compute_units) {
     rows_per_wave *= 2;
   }
   const bool stage = K % 4 == 0 && K * 4 + 256 <= target.lds_bytes;
@@ -492,7 +493,12 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                               f.addend >= 0 ? ", + addend" : "", MatrixUnitName(target.matrix))),
       "// block: 64 tokens x 64 rows, 4 waves of 32 x 32; grid (ceil(T/64), ", k.grid_y, ")\n",
       WaveHelpers(target), DeviceQuantCode(), "constexpr i32 K = ", K, ";\n",
-      "constexpr i32 N = ", N, ";\n", "constexpr i32 BM = 64, BN = 64, BK = 32, LDS_ROW = 40;\n",
+      "constexpr i32 N = ", N, ";\n",
+      // Deeper K steps mean fewer barriers per multiply; the LDS (3 tiles with silu * up) bounds
+      // it.
+      absl::StrFormat(
+          "constexpr i32 BM = 64, BN = 64, BK = %d, LDS_ROW = BK + 8, UNITS = BK / 32;\n",
+          K % 128 == 0 && !up ? 128 : (K % 64 == 0 ? 64 : 32)),
       "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(&b, "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
@@ -546,20 +552,24 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   }
   absl::StrAppend(&b, "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n",
                   "      dst[0] = pack_half2(v.x, v.y);\n",
-                  "      dst[1] = pack_half2(v.z, v.w);\n", "    }\n", "    if (tid < BN",
-                  up ? " * 2" : "", ") {  // weight tiles: a unit per thread\n",
-                  "      const i32 n = n0 + tid % BN, u = k0 / 32;\n", "      f32 wu[32];\n",
-                  "      if (n < N) {\n");
+                  "      dst[1] = pack_half2(v.z, v.w);\n", "    }\n",
+                  "    // weight tiles: BN rows x UNITS units of 32 (x2 with silu * up), spread "
+                  "over all threads\n",
+                  "    for (i32 e = tid; e < BN * UNITS", up ? " * 2" : "", "; e += 128) {\n",
+                  "      const i32 tile = e / (BN * UNITS), rem = e % (BN * UNITS);\n",
+                  "      const i32 row = rem / UNITS, uu = rem % UNITS;\n",
+                  "      const i32 n = n0 + row, u = k0 / 32 + uu;\n", "      f32 wu[32];\n",
+                  "      (void)tile;\n", "      if (n < N) {\n");
   if (up) {
-    absl::StrAppend(&b, "        if (tid < BN) {\n", DequantUnitCode(type, K, "w", "wu"),
+    absl::StrAppend(&b, "        if (tile == 0) {\n", DequantUnitCode(type, K, "w", "wu"),
                     "        } else {\n", DequantUnitCode(type, K, "w_up", "wu"), "        }\n");
   } else {
     absl::StrAppend(&b, DequantUnitCode(type, K, "w", "wu"));
   }
   absl::StrAppend(
       &b, "      } else {\n", "        for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f;\n", "      }\n",
-      up ? "      u32* dst = (u32*)((tid < BN ? ws : us) + (tid % BN) * LDS_ROW);\n"
-         : "      u32* dst = (u32*)(ws + tid * LDS_ROW);\n",
+      up ? "      u32* dst = (u32*)((tile == 0 ? ws : us) + row * LDS_ROW + 32 * uu);\n"
+         : "      u32* dst = (u32*)(ws + row * LDS_ROW + 32 * uu);\n",
       "      for (i32 i = 0; i < 16; ++i) dst[i] = pack_half2(wu[2 * i], wu[2 * i + 1]);\n",
       "    }\n", "    rf_barrier();\n");
   if (nvidia) {
