@@ -261,12 +261,13 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   }
   // x is staged once per block in LDS (normalized there when the op has an rms_norm prologue),
   // when it fits; each wave then computes one output row from LDS x and its weights.
-  // R rows per wave, as many as keeps two blocks per compute unit busy (more rows per wave put
-  // more independent loads in flight; fewer keep small matrices spread over the whole GPU).
-  const int waves = 128 / target.wave_size > 0 ? 128 / target.wave_size : 1;
+  // 8 waves per block share one staged copy of x; with long rows each wave computes R rows (their
+  // loads in flight together), up to 4 while there is still about a block per compute unit:
+  // staging x costs K * 4 bytes of cache traffic per block, so rows per block must be many.
+  const int waves = 256 / target.wave_size > 0 ? 256 / target.wave_size : 1;
   int rows_per_wave = 1;
   while (K >= 2048 && rows_per_wave < 4 &&
-         N / (waves * rows_per_wave * 2) >= 2 * target.compute_units) {
+         N >= waves * rows_per_wave * 2 * target.compute_units / 2) {
     rows_per_wave *= 2;
   }
   const bool stage = K % 4 == 0 && K * 4 + 256 <= target.lds_bytes;
