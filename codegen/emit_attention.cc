@@ -24,7 +24,8 @@ namespace {
 
 using plan::Opcode;
 
-constexpr int kChunk = 256;  // keys per decode block and per online-softmax step
+constexpr int kChunk = 64;          // keys per decode block (split across workgroups)
+constexpr int kPrefillChunk = 256;  // keys per online-softmax step of a prefill query
 constexpr int kThreads = 128;
 
 struct AttentionShape {
@@ -47,12 +48,12 @@ const char* kRopeHelpers = R"(RF_DEVICE void rope_sincos(f32 angle, f32* s, f32*
 }
 )";
 
-std::string Constants(const AttentionShape& a) {
+std::string Constants(const AttentionShape& a, int chunk) {
   std::string s = absl::StrFormat(
       "constexpr i32 H = %d, HKV = %d, D = %d, C = %d, GROUP = H / HKV;\n"
       "constexpr i32 CHUNK = %d, NT = %d;\n"
       "constexpr f32 SCALE = %s;\n",
-      a.H, a.Hkv, a.D, a.C, kChunk, kThreads, FloatLiteral(a.scale));
+      a.H, a.Hkv, a.D, a.C, chunk, kThreads, FloatLiteral(a.scale));
   if (a.rope) {
     const float theta_scale = std::pow(a.theta, -2.0f / static_cast<float>(a.n_rot));
     absl::StrAppendFormat(&s,
@@ -60,12 +61,21 @@ std::string Constants(const AttentionShape& a) {
                           "constexpr f32 THETA_SCALE = %s;  // theta^(-2/n_rot)\n",
                           a.n_rot, a.neox ? "true" : "false", FloatLiteral(theta_scale));
   }
-  absl::StrAppendFormat(&s, "constexpr i32 GROUPS = NT / D;  // thread groups in the weighted V\n");
+  absl::StrAppendFormat(&s,
+                        "constexpr i32 GROUPS = NT / (D / 4);  // key groups in the weighted V\n");
   absl::StrAppend(&s, "typedef ", a.f16_cache ? "u16" : "f32", " cache_t;\n",
                   a.f16_cache ? "RF_DEVICE f32 load_kv(cache_t v) { return rf_half_to_f32(v); }\n"
                                 "RF_DEVICE cache_t store_kv(f32 v) { return rf_f32_to_half(v); }\n"
                               : "RF_DEVICE f32 load_kv(cache_t v) { return v; }\n"
                                 "RF_DEVICE cache_t store_kv(f32 v) { return v; }\n");
+  absl::StrAppend(
+      &s, a.f16_cache
+              ? "RF_DEVICE f32x4 load_v4(const cache_t* p) {\n"
+                "  const u32x2 v = *(const u32x2*)p;\n"
+                "  return f32x4{rf_half_to_f32((u16)v.x), rf_half_to_f32((u16)(v.x >> 16)),\n"
+                "               rf_half_to_f32((u16)v.y), rf_half_to_f32((u16)(v.y >> 16))};\n"
+                "}\n"
+              : "RF_DEVICE f32x4 load_v4(const cache_t* p) { return *(const f32x4*)p; }\n");
   if (a.f16_cache && a.D % 8 == 0) {
     absl::StrAppend(
         &s, "// q . k for one cached key, 8 halves (16 bytes) per load\n",
@@ -144,17 +154,24 @@ std::string AttendLoop(bool new_key) {
       "      sc[j] = rf_exp(sc[j] - m_new);\n", "      part += sc[j];\n", "    }\n",
       "    const f32 chunk_sum = block_sum(part, red);\n",
       "    const f32 rescale = rf_exp(m - m_new);\n",
-      "    {  // weighted V: GROUPS thread groups of D split the keys, then add up\n",
-      "      const i32 d = (i32)rf_thread_x() % D, grp = (i32)rf_thread_x() / D;\n",
-      "      f32 a = 0.0f;\n", "      if (grp < GROUPS) {\n", "#pragma unroll 4\n",
-      "        for (i32 j = grp; j < cn; j += GROUPS) {\n", "          const i32 key = c0 + j;\n",
-      new_key
-          ? "          const f32 vd = key == p ? vn[d] : load_kv(v_cache[((u64)key * HKV + kvh) "
-            "* D + d]);\n"
-          : "          const f32 vd = load_kv(v_cache[((u64)key * HKV + kvh) * D + d]);\n",
-      "          a += sc[j] * vd;\n", "        }\n", "      }\n",
-      "      vpart[rf_thread_x()] = a;\n", "      rf_barrier();\n",
-      "      if ((i32)rf_thread_x() < D) {\n", "        f32 sum = 0.0f;\n",
+      "    {  // weighted V: each thread 4 dims of every GROUPS-th key, then the groups add up\n",
+      "      const i32 d4 = 4 * ((i32)rf_thread_x() % (D / 4)), grp = (i32)rf_thread_x() / (D / "
+      "4);\n",
+      "      f32 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;\n", "      if (grp < GROUPS) {\n",
+      "#pragma unroll 4\n", "        for (i32 j = grp; j < cn; j += GROUPS) {\n",
+      "          const i32 key = c0 + j;\n", "          const f32 pj = sc[j];\n",
+      new_key ? "          if (key == p) {\n"
+                "            a0 += pj * vn[d4]; a1 += pj * vn[d4 + 1]; a2 += pj * vn[d4 + 2]; a3 "
+                "+= pj * vn[d4 + 3];\n"
+                "            continue;\n"
+                "          }\n"
+              : "",
+      "          const f32x4 v = load_v4(v_cache + ((u64)key * HKV + kvh) * D + d4);\n",
+      "          a0 += pj * v.x; a1 += pj * v.y; a2 += pj * v.z; a3 += pj * v.w;\n", "        }\n",
+      "      }\n", "      if (grp < GROUPS) {\n", "        f32* vp = vpart + grp * D + d4;\n",
+      "        vp[0] = a0; vp[1] = a1; vp[2] = a2; vp[3] = a3;\n", "      }\n",
+      "      rf_barrier();\n", "      if ((i32)rf_thread_x() < D) {\n",
+      "        const i32 d = (i32)rf_thread_x();\n", "        f32 sum = 0.0f;\n",
       "        for (i32 g = 0; g < GROUPS; ++g) sum += vpart[g * D + d];\n",
       "        acc = acc * rescale + sum;\n", "      }\n", "    }\n",
       "    l = l * rescale + chunk_sum;\n", "    m = m_new;\n", "    rf_barrier();\n", "  }\n");
@@ -174,6 +191,7 @@ absl::StatusOr<AttentionShape> ShapeOf(const plan::Instruction& in) {
     return absl::UnimplementedError("the GPU attention reads f16 or f32 caches");
   }
   if (a.D > kThreads) return absl::UnimplementedError("head dims above 128");
+  if (a.D % 4 != 0) return absl::UnimplementedError("head dims that are not a multiple of 4");
   a.rope = rope;
   if (rope) {
     a.neox = in.ints[0] == 1;
@@ -188,8 +206,8 @@ absl::StatusOr<AttentionShape> ShapeOf(const plan::Instruction& in) {
 }
 
 std::string Header(const plan::Instruction& in, const Target& target, const AttentionShape& a,
-                   const std::string& what) {
-  return absl::StrCat(KernelComment(in, what), WaveHelpers(target), Constants(a),
+                   const std::string& what, int chunk = kPrefillChunk) {
+  return absl::StrCat(KernelComment(in, what), WaveHelpers(target), Constants(a, chunk),
                       a.rope ? kRopeHelpers : "", a.rope ? RopeRow(a) : "", kBlockReduce);
 }
 
@@ -218,10 +236,11 @@ KernelSpec DecodePartial(const plan::Instruction& in, const Target& target, cons
       Header(in, target, a,
              absl::StrFormat("rope_attention decode, part 1 of 2: block (h, c) attends keys "
                              "[c * %d, (c + 1) * %d) of head h; grid (%d, %d) x %d threads",
-                             kChunk, kChunk, a.H, n_chunks, kThreads)),
+                             kChunk, kChunk, a.H, n_chunks, kThreads),
+             kChunk),
       "constexpr i32 NCHUNK = ", n_chunks, ";\n", "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ", k.name,
       "(", KernelParams(in, Names(a, in.operands.size()), {"out", "k_cache", "v_cache"}), ") {\n",
-      "  RF_SHARED f32 qs[D], kn[D], vn[D], sc[CHUNK], red[NT / WAVE], vpart[NT];\n",
+      "  RF_SHARED f32 qs[D], kn[D], vn[D], sc[CHUNK], red[NT / WAVE], vpart[NT * 4];\n",
       "  const i32 h = (i32)rf_block_x(), chunk = (i32)rf_block_y(), kvh = h / GROUP;\n",
       "  const i32 p = pos[0];\n", "  const i32 begin = chunk * CHUNK;\n",
       "  const i32 end = p + 1 < begin + CHUNK ? p + 1 : begin + CHUNK;\n",
@@ -322,7 +341,7 @@ KernelSpec PrefillAttend(const plan::Instruction& in, const Target& target,
       KernelParams(in, Names(a, in.operands.size()), results), ") {\n",
       a.rope ? ""
              : "  const cache_t* k_cache = k_cache_in;\n  const cache_t* v_cache = v_cache_in;\n",
-      "  RF_SHARED f32 qs[D], sc[CHUNK], red[NT / WAVE], vpart[NT];\n",
+      "  RF_SHARED f32 qs[D], sc[CHUNK], red[NT / WAVE], vpart[NT * 4];\n",
       "  const i32 t = (i32)rf_block_x(), h = (i32)rf_block_y(), kvh = h / GROUP;\n",
       "  const i32 p = pos[t];\n");
   if (a.rope) {
