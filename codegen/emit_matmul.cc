@@ -295,6 +295,23 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                   stage ? "  RF_SHARED f32 xs[K];\n" : "", "  RF_SHARED f32 red[WAVES];\n",
                   "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
                   "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
+  if (stage && !ScalarFloatRows(type, K)) {
+    // The bytes of a row in its (first) plane: rows are contiguous there, so the wave's R rows are
+    // one range, started toward L2 while x is staged.
+    const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+    int64_t plane_row = static_cast<int64_t>(RowBytes(type, K));
+    if (t == quant::GgmlType::kQ8_0) plane_row = K;
+    if (t == quant::GgmlType::kQ4_0 || t == quant::GgmlType::kQ6_K) plane_row = K / 2;
+    absl::StrAppend(&b, "  if (row0 < N) {  // start the wave's weight rows toward L2\n",
+                    "    const i32 bytes = (N - row0 < R ? N - row0 : R) * ", plane_row, ";\n",
+                    "    for (i32 o = lane * 128; o < bytes; o += WAVE * 128) {\n",
+                    "      rf_prefetch_l2((const u8*)w + (u64)row0 * ", plane_row, " + o);\n",
+                    f.w_up >= 0
+                        ? absl::StrCat("      rf_prefetch_l2((const u8*)w_up + (u64)row0 * ",
+                                       plane_row, " + o);\n")
+                        : "",
+                    "    }\n", "  }\n");
+  }
   if (f.nw >= 0) {
     absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
                     K % 4 == 0 ? "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n"
@@ -521,39 +538,35 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(128) void ", k.name, "(",
                   KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
                   "  RF_SHARED u16 xs[BM * LDS_ROW];\n", "  RF_SHARED u16 ws[BN * LDS_ROW];\n",
-                  up ? "  RF_SHARED u16 us[BN * LDS_ROW];\n" : "",
-                  f.nw >= 0 ? "  RF_SHARED f32 inv_rms[BM];\n" : "", "  const i32 T = step[0];\n",
+                  up ? "  RF_SHARED u16 us[BN * LDS_ROW];\n" : "", "  const i32 T = step[0];\n",
                   "  const i32 m0 = (i32)rf_block_x() * BM;\n",
                   "  const i32 n0 = (i32)rf_block_y() * BN;\n",
                   "  const i32 tid = (i32)rf_thread_x(), lane = tid % 32, wave = tid / 32;\n",
                   "  if (m0 >= T) return;\n");
-  if (f.nw >= 0) {
-    absl::StrAppend(
-        &b, "  // rms_norm scales of the block's rows, from the kernel before (workspace)\n",
-        "  for (i32 r = tid; r < BM; r += 128) {\n",
-        "    inv_rms[r] = m0 + r < T ? ((const f32*)workspace)[m0 + r] : 0.0f;\n", "  }\n",
-        "  rf_barrier();\n");
-  }
   const int tiles_n = nvidia ? 4 : 2;
   absl::StrAppend(
       &b, "  const i32 wm = (wave / 2) * 32, wn = (wave % 2) * 32;\n",
       nvidia ? "  f32 acc[2][4][4] = {};\n" : "  float8 acc[2][2] = {};\n",
       up ? (nvidia ? "  f32 acc_up[2][4][4] = {};\n" : "  float8 acc_up[2][2] = {};\n") : "",
       "  for (i32 k0 = 0; k0 < K; k0 += BK) {\n",
-      "    for (i32 e = tid; e < BM * (BK / 4); e += 128) {  // x tile, 4 floats a thread\n",
-      "      const i32 r = e / (BK / 4), c = 4 * (e % (BK / 4)), m = m0 + r;\n",
-      "      f32x4 v = {0.0f, 0.0f, 0.0f, 0.0f};\n",
-      "      if (m < T && k0 + c < K) v = *(const f32x4*)(x + (u64)m * K + k0 + c);\n");
+      "    for (i32 e = tid; e < BM * (BK / 4); e += 128) {  // x tile, 4 values a thread\n",
+      "      const i32 r = e / (BK / 4), c = 4 * (e % (BK / 4)), m = m0 + r;\n");
   if (f.nw >= 0) {
+    // x normalized and rounded to f16 once per token by the kernel before (workspace).
+    absl::StrAppend(&b, "      u32x2 h = {0u, 0u};\n",
+                    "      if (m < T && k0 + c < K) h = *(const u32x2*)((const u16*)workspace + "
+                    "(u64)m * K + k0 + c);\n",
+                    "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n", "      dst[0] = h.x;\n",
+                    "      dst[1] = h.y;\n", "    }\n");
+  } else {
     absl::StrAppend(
-        &b, "      if (k0 + c < K) {\n", "        const f32x4 g = *(const f32x4*)(nw + k0 + c);\n",
-        "        const f32 s = inv_rms[r];\n",
-        "        v = f32x4{(v.x * s) * g.x, (v.y * s) * g.y, (v.z * s) * g.z, (v.w * s) * g.w};\n",
-        "      }\n");
+        &b, "      f32x4 v = {0.0f, 0.0f, 0.0f, 0.0f};\n",
+        "      if (m < T && k0 + c < K) v = *(const f32x4*)(x + (u64)m * K + k0 + c);\n",
+        "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n",
+        "      dst[0] = pack_half2(v.x, v.y);\n", "      dst[1] = pack_half2(v.z, v.w);\n",
+        "    }\n");
   }
-  absl::StrAppend(&b, "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n",
-                  "      dst[0] = pack_half2(v.x, v.y);\n",
-                  "      dst[1] = pack_half2(v.z, v.w);\n", "    }\n",
+  absl::StrAppend(&b,
                   "    // weight tiles: BN rows x UNITS units of 32 (x2 with silu * up), spread "
                   "over all threads\n",
                   "    for (i32 e = tid; e < BN * UNITS", up ? " * 2" : "", "; e += 128) {\n",
@@ -642,33 +655,40 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   absl::StrAppend(&b, "}\n");
   (void)tiles_n;
   if (f.nw < 0) return std::vector<KernelSpec>{k};
-  // The rms_norm scale of every token row, once, into the workspace.
+  // x normalized and rounded to f16, once per token row, into the workspace.
   KernelSpec rms;
-  rms.name = absl::StrFormat("rms_scales_%d", K);
+  rms.name = absl::StrFormat("rms_norm_f16_%d", K);
   rms.block = 256;
   rms.grid_base = 0;
   rms.grid_per_tile = 1;
   rms.token_tile = 1;
-  rms.workspace_bytes = static_cast<uint64_t>(max_batch) * 4;
+  rms.workspace_bytes = static_cast<uint64_t>(max_batch) * K * 2;
   absl::StrAppend(
       &rms.body,
-      KernelComment(in, absl::StrFormat("rms_norm scales of x[T, %d] into the workspace "
-                                        "(1 / sqrt(mean(x^2) + eps) per row); one block "
-                                        "per token",
+      KernelComment(in, absl::StrFormat("rms_norm(x[T, %d]) * w in f16 into the workspace, for "
+                                        "the matrix-unit GEMM after; one block per token",
                                         K)),
       WaveHelpers(target), "constexpr i32 K = ", K, ", NT = 256;\n",
-      "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n", "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ",
-      rms.name, "(", KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
-      "  RF_SHARED f32 red[NT / WAVE];\n",
+      "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n",
+      "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
+      "  return (u32)rf_f32_to_half(lo) | ((u32)rf_f32_to_half(hi) << 16);\n", "}\n",
+      "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ", rms.name, "(",
+      KernelParams(in, OperandNames(in, f), {"out"}), ") {\n", "  RF_SHARED f32 red[NT / WAVE];\n",
       "  const i32 t = (i32)rf_block_x(), tid = (i32)rf_thread_x();\n",
       "  const f32* xr = x + (u64)t * K;\n", "  f32 ss = 0.0f;\n",
       "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
       "    const f32x4 v = *(const f32x4*)(xr + k);\n",
       "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n", "  }\n",
       "  ss = wave_sum(ss);\n", "  if (tid % WAVE == 0) red[tid / WAVE] = ss;\n",
-      "  rf_barrier();\n", "  if (tid != 0) return;\n", "  ss = 0.0f;\n",
+      "  rf_barrier();\n", "  ss = 0.0f;\n",
       "  for (i32 w = 0; w < NT / WAVE; ++w) ss += red[w];\n",
-      "  ((f32*)workspace)[t] = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n", "}\n");
+      "  const f32 inv = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n",
+      "  u16* xo = (u16*)workspace + (u64)t * K;\n",
+      "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+      "    const f32x4 v = *(const f32x4*)(xr + k), g = *(const f32x4*)(nw + k);\n",
+      "    u32x2 h;\n", "    h.x = pack_half2((v.x * inv) * g.x, (v.y * inv) * g.y);\n",
+      "    h.y = pack_half2((v.z * inv) * g.z, (v.w * inv) * g.w);\n",
+      "    *(u32x2*)(xo + k) = h;\n", "  }\n", "}\n");
   return std::vector<KernelSpec>{rms, k};
 }
 }  // namespace
