@@ -295,23 +295,6 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                   stage ? "  RF_SHARED f32 xs[K];\n" : "", "  RF_SHARED f32 red[WAVES];\n",
                   "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
                   "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
-  if (stage && !ScalarFloatRows(type, K)) {
-    // The bytes of a row in its (first) plane: rows are contiguous there, so the wave's R rows are
-    // one range, started toward L2 while x is staged.
-    const quant::GgmlType t = static_cast<quant::GgmlType>(type);
-    int64_t plane_row = static_cast<int64_t>(RowBytes(type, K));
-    if (t == quant::GgmlType::kQ8_0) plane_row = K;
-    if (t == quant::GgmlType::kQ4_0 || t == quant::GgmlType::kQ6_K) plane_row = K / 2;
-    absl::StrAppend(&b, "  if (row0 < N) {  // start the wave's weight rows toward L2\n",
-                    "    const i32 bytes = (N - row0 < R ? N - row0 : R) * ", plane_row, ";\n",
-                    "    for (i32 o = lane * 128; o < bytes; o += WAVE * 128) {\n",
-                    "      rf_prefetch_l2((const u8*)w + (u64)row0 * ", plane_row, " + o);\n",
-                    f.w_up >= 0
-                        ? absl::StrCat("      rf_prefetch_l2((const u8*)w_up + (u64)row0 * ",
-                                       plane_row, " + o);\n")
-                        : "",
-                    "    }\n", "  }\n");
-  }
   if (f.nw >= 0) {
     absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
                     K % 4 == 0 ? "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n"

@@ -18,7 +18,6 @@
 //   f32; width: the
 //       group of lanes, a power of two <= the wave size; wave32 on gfx10/11 and NVIDIA, 64 on CDNA)
 //   rf_exp rf_sqrt rf_rsqrt rf_fma rf_max rf_min rf_sin rf_cos (f32), rf_rint (double)
-//   rf_prefetch_l2(p)   -- a hint (prefetch.global.L2 on NVIDIA, nothing on AMD)
 // There is no blockDim/gridDim: launch shapes are compile-time constants of the emitted source.
 // If the source defines RF_WAVE_SIZE (the target description's wave size), the prelude checks it
 // against the compiler's (static_assert), so a kernel built for the wrong wave size cannot compile.
