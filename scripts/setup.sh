@@ -18,8 +18,14 @@ packages=(
   debootstrap                    # the Debian 13 chroot with a gfx1100-capable hipRTC
 )
 
+# Node.js from elsewhere (e.g. NodeSource, whose nodejs package bundles npm and conflicts with
+# Debian's npm) is as good as Debian's: only the npm command matters.
+skip=()
+command -v npm >/dev/null && command -v node >/dev/null && skip=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
+  [[ " ${skip[*]} " == *" $p "* ]] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
