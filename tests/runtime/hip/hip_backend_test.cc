@@ -59,8 +59,12 @@ class HipBackendTest : public ::testing::Test {
     EXPECT_TRUE(c.ok()) << c.status();
     if (!c.ok()) return {};
     const std::string cpu_plan = dir_ + "/cpu.plan", gpu_plan = dir_ + "/gpu.plan";
-    auto r1 = compiler::WritePlanFile(*c, "cpu", cpu_plan);
-    auto r2 = compiler::WritePlanFile(*c, target_, gpu_plan);
+    compiler::PlanOutputOptions cpu_options, gpu_options;
+    cpu_options.output = cpu_plan;
+    gpu_options.target = target_;
+    gpu_options.output = gpu_plan;
+    auto r1 = compiler::EmitPlan(*c, cpu_options);
+    auto r2 = compiler::EmitPlan(*c, gpu_options);
     EXPECT_TRUE(r1.ok()) << r1.status();
     EXPECT_TRUE(r2.ok()) << r2.status();
     auto cpu_file = plan::PlanFile::Open(cpu_plan, "cpu");
