@@ -1,0 +1,29 @@
+// The emu backend: a GPU plan's kernels run on the CPU, exactly as written, so that the generated
+// kernels can be checked without a GPU (in CI, against the cpu backend). It has the hip backend's
+// arena (one allocation, weights copied in, the rest zeroed, the workspace included) and its launch
+// rules (grid.x = grid_base + grid_per_tile * ceil(T / token_tile), grid.y = grid_y; arguments:
+// the instruction's operand and result pointers, the step scalars, the workspace; the decode
+// program for one token, prefill for more); each kernel is compiled by the host's C++ compiler
+// with the emulator's prelude (emu_module.h) and launched on emulated blocks of OS threads
+// (emu_launch.h says what is emulated and what is not). Any GPU target: its hardware is ignored
+// but for the wave size its kernels were written for. Slow (every thread is an OS thread), but
+// a small model's step takes milliseconds.
+#pragma once
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "runtime/backend.h"
+#include "runtime/emu/emu_module.h"
+#include "runtime/plan/plan.h"
+
+namespace rf::emu {
+
+struct EmuBackendOptions {
+  EmuBuildOptions build;
+};
+
+absl::StatusOr<std::unique_ptr<Backend>> CreateEmuBackend(
+    std::shared_ptr<const plan::PlanFile> plan, const EmuBackendOptions& options = {});
+
+}  // namespace rf::emu
