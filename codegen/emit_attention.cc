@@ -109,7 +109,8 @@ RF_DEVICE f32 block_sum(f32 v, f32* red) {
 
 // The online-softmax loop over keys [begin, end) of KV head kvh, with q in shared `qs`. Leaves
 // m, l and acc (thread d < D holds acc for dim d) in the caller's variables. When `new_key` is
-// set, key `p` comes from shared kn / vn instead of the cache.
+// set, key `p` comes from shared kn / vn instead of the cache, rounded as the cache stores it (an
+// f16 cache: as the CPU, llama.cpp and this target's prefill see it).
 std::string AttendLoop(bool new_key) {
   return absl::StrCat(
       "  for (i32 c0 = begin; c0 < end; c0 += CHUNK) {\n",
@@ -117,7 +118,7 @@ std::string AttendLoop(bool new_key) {
       "    for (i32 j = (i32)rf_thread_x(); j < cn; j += NT) {\n",
       "      const i32 key = c0 + j;\n", "      f32 dot = 0.0f;\n",
       new_key ? "      if (key == p) {\n"
-                "        for (i32 d = 0; d < D; ++d) dot += qs[d] * kn[d];\n"
+                "        for (i32 d = 0; d < D; ++d) dot += qs[d] * load_kv(store_kv(kn[d]));\n"
                 "      } else {\n"
               : "      {\n",
       "        const cache_t* kr = k_cache + ((u64)key * HKV + kvh) * D;\n",
@@ -132,8 +133,8 @@ std::string AttendLoop(bool new_key) {
       "    const f32 rescale = rf_exp(m - m_new);\n", "    if ((i32)rf_thread_x() < D) {\n",
       "      const i32 d = (i32)rf_thread_x();\n", "      f32 a = acc * rescale;\n",
       "      for (i32 j = 0; j < cn; ++j) {\n", "        const i32 key = c0 + j;\n",
-      new_key ? "        const f32 vd = key == p ? vn[d] : load_kv(v_cache[((u64)key * HKV + kvh) "
-                "* D + d]);\n"
+      new_key ? "        const f32 vd = key == p ? load_kv(store_kv(vn[d])) : load_kv(v_cache[((u64)key "
+                "* HKV + kvh) * D + d]);\n"
               : "        const f32 vd = load_kv(v_cache[((u64)key * HKV + kvh) * D + d]);\n",
       "        a += sc[j] * vd;\n", "      }\n", "      acc = a;\n", "    }\n",
       "    l = l * rescale + chunk_sum;\n", "    m = m_new;\n", "    rf_barrier();\n", "  }\n");

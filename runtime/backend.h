@@ -54,6 +54,10 @@ class Backend {
   virtual absl::Status ReadArena(uint64_t offset, std::span<uint8_t> out) {
     return absl::UnimplementedError(absl::StrCat(name(), ": no ReadArena"));
   }
+  // Copies `bytes` into the arena at `offset` (to give two backends the same inputs).
+  virtual absl::Status WriteArena(uint64_t offset, std::span<const uint8_t> bytes) {
+    return absl::UnimplementedError(absl::StrCat(name(), ": no WriteArena"));
+  }
 };
 
 // The checks every backend's Step makes on its arguments: 1 to max_batch() tokens, ids inside the

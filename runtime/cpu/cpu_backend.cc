@@ -103,13 +103,14 @@ class CpuBackend : public Backend {
   }
 
   absl::Status ReadArena(uint64_t offset, std::span<uint8_t> out) override {
-    const uint64_t total = plan_->plan().arena.total();
-    if (offset > total || out.size() > total - offset) {
-      return absl::OutOfRangeError(absl::StrCat("arena bytes [", offset, ", ",
-                                                offset + out.size(), ") outside the arena of ",
-                                                total));
-    }
+    RF_RETURN_IF_ERROR(CheckArenaRange(plan_->plan(), offset, out.size()));
     std::memcpy(out.data(), arena_.get() + offset, out.size());
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteArena(uint64_t offset, std::span<const uint8_t> bytes) override {
+    RF_RETURN_IF_ERROR(CheckArenaRange(plan_->plan(), offset, bytes.size()));
+    std::memcpy(arena_.get() + offset, bytes.data(), bytes.size());
     return absl::OkStatus();
   }
 

@@ -63,6 +63,7 @@ class EmuBackend : public Backend {
   absl::Status RunInstructions(std::span<const int32_t> tokens, int64_t first_position,
                                size_t begin, size_t end) override;
   absl::Status ReadArena(uint64_t offset, std::span<uint8_t> out) override;
+  absl::Status WriteArena(uint64_t offset, std::span<const uint8_t> bytes) override;
 
  private:
   absl::Status BuildModules();
@@ -236,12 +237,14 @@ absl::StatusOr<std::span<const float>> EmuBackend::Step(std::span<const int32_t>
 }
 
 absl::Status EmuBackend::ReadArena(uint64_t offset, std::span<uint8_t> out) {
-  const uint64_t total = plan_->plan().arena.total();
-  if (offset > total || out.size() > total - offset) {
-    return absl::OutOfRangeError(absl::StrCat("arena bytes [", offset, ", ", offset + out.size(),
-                                              ") outside the arena of ", total));
-  }
+  RF_RETURN_IF_ERROR(CheckArenaRange(plan_->plan(), offset, out.size()));
   std::memcpy(out.data(), arena_.get() + offset, out.size());
+  return absl::OkStatus();
+}
+
+absl::Status EmuBackend::WriteArena(uint64_t offset, std::span<const uint8_t> bytes) {
+  RF_RETURN_IF_ERROR(CheckArenaRange(plan_->plan(), offset, bytes.size()));
+  std::memcpy(arena_.get() + offset, bytes.data(), bytes.size());
   return absl::OkStatus();
 }
 

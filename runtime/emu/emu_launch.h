@@ -1,16 +1,20 @@
 // Runs emulated kernel launches on the CPU: the grid's blocks one after another, each block's
-// threads concurrently on a pool of OS threads (one pool per block size, kept for the launcher's
-// life and reused for every block). What a GPU guarantees, and only that, holds:
-//   - rf_barrier(): a std::barrier over the block's threads; a thread that returns from the kernel
-//     drops out of it (arrive_and_drop), as exited threads stop counting on the hardware
-//   - shuffles: lanes of one wave (wave_size consecutive threads) exchange values through the
-//     wave's double-buffered slots, one per-wave barrier per shuffle; a lane that returned drops
-//     out, and a shuffle that reads such a lane is an error of the launch
-//   - shared memory (RF_SHARED, `static` in the kernel library) is shared by the block's threads
-//     because only one block runs at a time, in the whole process (a global launch lock)
-// Limits: it does not detect data races, divergent barriers (threads of one block at different
-// rf_barrier calls meet as if at one) or out-of-bounds accesses (build with AddressSanitizer for
-// those that leave the arena); a kernel that deadlocks on the GPU deadlocks here too.
+// threads as fibers (fiber.h) on the calling OS thread, switched at rf_barrier and at shuffles.
+// What a GPU guarantees, and only that, holds:
+//   - rf_barrier(): every thread of the block that has not returned reaches it before any passes
+//     it; a thread that returns stops counting, as exited threads do on the hardware
+//   - shuffles: the lanes of a wave (wave_size consecutive threads) exchange values through the
+//     wave's double-buffered slots; each shuffle waits for every lane of the wave that has not
+//     returned, and a shuffle that reads a lane that has returned is an error of the launch
+//   - shared memory (RF_SHARED: `static` in the kernel's library) is shared by the block's
+//     threads because one block runs at a time (one launch at a time in the process)
+// Threads run in order (0, 1, ...) up to their next barrier or shuffle, or in reverse order
+// (Schedule::kReverse): a kernel whose results depend on the order has a race between a barrier's
+// two sides. A block that cannot go on (threads of one wave split between a barrier and a
+// shuffle, or waiting on lanes that returned) is an error ("deadlock"), not a hang.
+// Limits: no data race detection beyond the order check; barriers at different places in the code
+// meet as one (a divergent barrier is not caught); out-of-bounds accesses are not caught unless
+// this program and the kernels are built with AddressSanitizer (emu_module.h).
 #pragma once
 
 #include <cstdint>
@@ -27,9 +31,11 @@ struct Grid {
   uint32_t x = 1, y = 1;
 };
 
+enum class Schedule { kForward, kReverse };
+
 class Launcher {
  public:
-  explicit Launcher(int wave_size);
+  explicit Launcher(int wave_size, Schedule schedule = Schedule::kForward);
   ~Launcher();
   Launcher(const Launcher&) = delete;
   Launcher& operator=(const Launcher&) = delete;
@@ -42,9 +48,10 @@ class Launcher {
                       absl::string_view kernel);
 
  private:
-  class Pool;
+  class Block;
   int wave_size_;
-  std::map<uint32_t, std::unique_ptr<Pool>> pools_;  // by block size
+  Schedule schedule_;
+  std::map<uint32_t, std::unique_ptr<Block>> blocks_;  // fibers by block size
 };
 
 }  // namespace rf::emu
