@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "runtime/emu/emu_launch.h"
 #include "support/debug.h"
 #include "support/format.h"
 #include "support/status.h"
@@ -153,7 +152,7 @@ absl::Status EmuBackend::BuildModules() {
       EmuModules::Build(sources, options_.build, &stats);
   if (!modules.ok()) return WithContext(modules.status(), plan_->name());
   modules_ = *std::move(modules);
-  launcher_ = std::make_unique<Launcher>(wave);
+  launcher_ = std::make_unique<Launcher>(wave, options_.schedule);
   stats_.kernels_compiled = stats.compiled;
   stats_.kernels_cached = stats.cached;
   stats_.compile_ms = MsSince(start);

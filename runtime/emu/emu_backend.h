@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/backend.h"
+#include "runtime/emu/emu_launch.h"
 #include "runtime/emu/emu_module.h"
 #include "runtime/plan/plan.h"
 
@@ -21,6 +22,9 @@ namespace rf::emu {
 
 struct EmuBackendOptions {
   EmuBuildOptions build;
+  // The order a block's threads run in between barriers and shuffles (emu_launch.h): the results
+  // of race-free kernels do not depend on it, bit for bit.
+  Schedule schedule = Schedule::kForward;
 };
 
 absl::StatusOr<std::unique_ptr<Backend>> CreateEmuBackend(

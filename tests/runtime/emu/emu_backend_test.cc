@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "compiler/driver.h"
 #include "frontends/gguf/requantize.h"
@@ -210,6 +211,29 @@ TEST_P(EmuBackendTest, PrefillEqualsDecodeSteps) {
   std::printf("[measured] %s prefill vs decode steps: max|diff| %.3g, rel L2 %.3g\n",
               target_.c_str(), d.max_abs, d.rel_l2);
   EXPECT_LE(d.rel_l2, 1e-4);
+}
+
+// A block's threads run in order between barriers; run in reverse, race-free kernels give the
+// same bits. A kernel that reads shared memory another thread writes without a barrier between
+// them would not.
+TEST_P(EmuBackendTest, ResultsDoNotDependOnTheThreadOrder) {
+  Pair pair = Load(testing::ModelPath("stories260K.gguf"), 256);
+  ASSERT_TRUE(pair.emu);
+  emu::EmuBackendOptions options;
+  options.schedule = emu::Schedule::kReverse;
+  auto reverse = emu::CreateEmuBackend(pair.gpu_plan, options);
+  ASSERT_TRUE(reverse.ok()) << reverse.status();
+  std::vector<int32_t> tokens = {1, 403, 407, 261, 378, 432, 383, 286, 261, 376};
+  int64_t pos = 0;
+  for (int s = 0; s < 8; ++s) {
+    auto a = pair.emu->Step(tokens, pos);
+    auto b = (*reverse)->Step(tokens, pos);
+    ASSERT_TRUE(a.ok() && b.ok()) << a.status() << " / " << b.status();
+    ASSERT_EQ(a->size(), b->size());
+    EXPECT_EQ(std::memcmp(a->data(), b->data(), a->size() * sizeof(float)), 0) << "step " << s;
+    pos += static_cast<int64_t>(tokens.size());
+    tokens = {testing::ArgMax(std::vector<float>(a->begin(), a->end()))};
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, EmuBackendTest, ::testing::Values("sm_90", "gfx1100"),

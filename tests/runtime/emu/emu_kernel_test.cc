@@ -239,6 +239,73 @@ TEST_F(EmuKernelTest, AShuffleFromAReturnedLaneIsAnError) {
   EXPECT_NE(s.message().find("departed"), absl::string_view::npos) << s;
 }
 
+// Lane 0 of each wave waits at the barrier while the others wait at a shuffle that needs lane 0.
+constexpr char kDeadlock[] = R"(
+RF_KERNEL RF_LAUNCH_BOUNDS(64) void deadlock(i32* RF_RESTRICT out) {
+  const i32 lane = (i32)rf_lane_id();
+  if (lane == 0) {
+    rf_barrier();
+  } else {
+    out[lane] = rf_shfl_xor(lane, 1, 32);
+  }
+}
+)";
+
+TEST_F(EmuKernelTest, ADeadlockIsAnErrorThatSaysWhereTheThreadsWait) {
+  const EmuKernel* k = Build("deadlock", kDeadlock);
+  ASSERT_NE(k, nullptr);
+  std::vector<int32_t> out(64);
+  int32_t* po = out.data();
+  void* args[] = {&po};
+  Launcher launcher(32);
+  absl::Status s = launcher.Launch(k->entry, args, {1, 1}, 64, "deadlock");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("deadlocks"), absl::string_view::npos) << s;
+  EXPECT_NE(s.message().find("threads 0..0 at rf_barrier, threads 1..31 at a shuffle"),
+            absl::string_view::npos)
+      << s;
+  // The launcher is still usable: the abandoned threads start afresh.
+  const EmuKernel* axpb = Build("axpb", kAxpb);
+  ASSERT_NE(axpb, nullptr);
+  std::vector<float> x(64, 1.0f), y(64);
+  float* px = x.data();
+  float* py = y.data();
+  float a = 3.0f, b = 0.5f;
+  int n = 64;
+  void* args2[] = {&px, &py, &a, &b, &n};
+  ASSERT_TRUE(launcher.Launch(axpb->entry, args2, {1, 1}, 64, "axpb").ok());
+  EXPECT_EQ(y[63], 3.5f);
+}
+
+// Without a barrier between the write and the read of shared memory, thread t reads what thread
+// t + 1 wrote only if t + 1 ran first: the reverse schedule shows the race.
+constexpr char kRace[] = R"(
+RF_KERNEL RF_LAUNCH_BOUNDS(32) void race(i32* RF_RESTRICT out) {
+  RF_SHARED i32 s[33];
+  const i32 t = (i32)rf_thread_x();
+  s[t] = 0;
+  s[32] = 0;
+  rf_barrier();
+  s[t] = t + 1;
+  out[t] = s[t + 1];  // missing rf_barrier() before this read
+}
+)";
+
+TEST_F(EmuKernelTest, TheReverseScheduleShowsAMissingBarrier) {
+  const EmuKernel* k = Build("race", kRace);
+  ASSERT_NE(k, nullptr);
+  std::vector<int32_t> forward(32), reverse(32);
+  for (auto [schedule, out] :
+       {std::pair{Schedule::kForward, &forward}, std::pair{Schedule::kReverse, &reverse}}) {
+    int32_t* po = out->data();
+    void* args[] = {&po};
+    Launcher launcher(32, schedule);
+    ASSERT_TRUE(launcher.Launch(k->entry, args, {1, 1}, 32, "race").ok());
+  }
+  EXPECT_EQ(forward[0], 0) << "thread 1 has not written yet";
+  EXPECT_EQ(reverse[0], 2) << "thread 1 ran first";
+}
+
 TEST_F(EmuKernelTest, ACompileErrorNamesTheKernelAndTheLine) {
   absl::StatusOr<std::string> source =
       EmuKernelSource("broken", Complete("RF_KERNEL void broken() {\n  undeclared = 1;\n}\n", 32));
