@@ -25,7 +25,11 @@ constexpr size_t kStackBytes = 256 << 10;
 
 }  // namespace
 
-// The fibers of one block size, and the state of the block they are running.
+// The fibers of one block size, and the state of the block they are running. Threads hand over
+// to one another: one that waits (at a barrier or a shuffle) or returns resumes the next ready
+// thread itself; the last to arrive at a barrier or a wave's shuffle makes the waiting threads
+// ready again. The scheduler (the calling OS thread) only starts a block and is resumed when no
+// thread is ready: the block is done, or deadlocked.
 class Launcher::Block {
  public:
   static absl::StatusOr<std::unique_ptr<Block>> Create(uint32_t threads, int wave_size);
@@ -44,23 +48,33 @@ class Launcher::Block {
   };
   struct Wave {
     uint32_t first = 0, lanes = 0;
+    uint32_t live = 0;     // lanes that have not returned
+    uint32_t arrived = 0;  // lanes waiting at the current shuffle
     std::vector<uint32_t> slots[2];  // shuffle k uses slots[k % 2]
   };
 
   Block(uint32_t threads, int wave_size) : threads_(threads), wave_size_(wave_size) {}
-  absl::Status RunBlock(uint32_t bx, uint32_t by, Schedule schedule);
-  bool Release();  // lets waiting threads go where they may; false if none may
+  absl::Status RunBlock(uint32_t bx, uint32_t by);
+  // Makes the threads of [first, first + count) that are in `state` ready, in schedule order.
+  void Wake(uint32_t first, uint32_t count, State state);
+  void Arrived(Wave& wave);    // a lane of `wave` arrived at a shuffle or returned
+  void AtBarrier();            // a thread arrived at the barrier or returned
+  void Yield(Thread& from, bool done = false);  // runs the next ready thread
   std::string Describe() const;
   void Fail(const EmuThread& t, std::string what);
   static void ThreadMain(void* thread);
   static void Barrier(EmuThread* self);
   static uint32_t Exchange(EmuThread* self, uint32_t value, int32_t src_lane);
-  Thread& ThreadOf(EmuThread* self) { return threads_state_[self->thread_x]; }
 
   const uint32_t threads_;
   const int wave_size_;
   std::vector<Thread> threads_state_;
   std::vector<Wave> waves_;
+  // Ready threads, a ring of threads_ entries (a thread is in it at most once).
+  std::vector<uint32_t> ready_;
+  uint32_t ready_head_ = 0, ready_count_ = 0;
+  uint32_t live_ = 0, at_barrier_ = 0;
+  Schedule schedule_ = Schedule::kForward;
   Fiber scheduler_;  // this OS thread
   EmuEntry entry_ = nullptr;
   void** args_ = nullptr;
@@ -71,6 +85,7 @@ absl::StatusOr<std::unique_ptr<Launcher::Block>> Launcher::Block::Create(uint32_
                                                                           int wave_size) {
   std::unique_ptr<Block> b(new Block(threads, wave_size));
   b->threads_state_.resize(threads);
+  b->ready_.resize(threads);
   for (uint32_t i = 0; i < threads; ++i) {
     Thread& th = b->threads_state_[i];
     RF_ASSIGN_OR_RETURN(th.fiber, Fiber::Create(kStackBytes));
@@ -93,18 +108,62 @@ absl::StatusOr<std::unique_ptr<Launcher::Block>> Launcher::Block::Create(uint32_
   return b;
 }
 
+void Launcher::Block::Wake(uint32_t first, uint32_t count, State state) {
+  for (uint32_t k = 0; k < count; ++k) {
+    const uint32_t i = schedule_ == Schedule::kForward ? first + k : first + count - 1 - k;
+    Thread& th = threads_state_[i];
+    if (th.state != state) continue;
+    th.state = State::kReady;
+    ready_[(ready_head_ + ready_count_++) % threads_] = i;
+  }
+}
+
+void Launcher::Block::Arrived(Wave& wave) {
+  if (wave.arrived > 0 && wave.arrived == wave.live) {
+    wave.arrived = 0;
+    Wake(wave.first, wave.lanes, State::kAtShuffle);
+  }
+}
+
+void Launcher::Block::AtBarrier() {
+  if (at_barrier_ > 0 && at_barrier_ == live_) {
+    at_barrier_ = 0;
+    Wake(0, threads_, State::kAtBarrier);
+  }
+}
+
+void Launcher::Block::Yield(Thread& from, bool done) {
+  if (ready_count_ == 0) {
+    Fiber::Switch(*from.fiber, scheduler_, done);
+    return;
+  }
+  Thread& next = threads_state_[ready_[ready_head_]];
+  ready_head_ = (ready_head_ + 1) % threads_;
+  --ready_count_;
+  if (&next != &from) Fiber::Switch(*from.fiber, *next.fiber, done);
+}
+
 void Launcher::Block::ThreadMain(void* arg) {
   Thread& th = *static_cast<Thread*>(arg);
   Block& b = *th.block;
   b.entry_(b.args_, &th.t);
   th.state = State::kDone;
-  Fiber::Switch(*th.fiber, b.scheduler_, /*done=*/true);
+  --b.live_;
+  Wave& wave = b.waves_[th.t.wave];
+  --wave.live;
+  b.Arrived(wave);
+  b.AtBarrier();
+  b.Yield(th, /*done=*/true);
+  std::abort();  // a returned thread is never resumed (Prepare starts it afresh)
 }
 
 void Launcher::Block::Barrier(EmuThread* self) {
   Thread& th = *static_cast<Thread*>(self->state);
+  Block& b = *th.block;
   th.state = State::kAtBarrier;
-  Fiber::Switch(*th.fiber, th.block->scheduler_);
+  ++b.at_barrier_;
+  b.AtBarrier();
+  b.Yield(th);
 }
 
 uint32_t Launcher::Block::Exchange(EmuThread* self, uint32_t value, int32_t src_lane) {
@@ -115,7 +174,9 @@ uint32_t Launcher::Block::Exchange(EmuThread* self, uint32_t value, int32_t src_
   std::vector<uint32_t>& slots = wave.slots[k % 2];
   slots[self->lane] = value;
   th.state = State::kAtShuffle;
-  Fiber::Switch(*th.fiber, b.scheduler_);
+  ++wave.arrived;
+  b.Arrived(wave);
+  b.Yield(th);
   const bool exists = src_lane >= 0 && static_cast<uint32_t>(src_lane) < wave.lanes;
   if (!exists || b.threads_state_[wave.first + src_lane].shuffles < k) {
     b.Fail(*self, absl::StrCat("shuffle ", k, " reads lane ", src_lane, " of wave ", self->wave,
@@ -132,36 +193,6 @@ void Launcher::Block::Fail(const EmuThread& t, std::string what) {
   }
 }
 
-bool Launcher::Block::Release() {
-  bool released = false;
-  // A wave whose lanes (those that have not returned) all wait at a shuffle goes on.
-  for (const Wave& w : waves_) {
-    bool all = true, any = false;
-    for (uint32_t i = w.first; i < w.first + w.lanes; ++i) {
-      const State s = threads_state_[i].state;
-      if (s == State::kDone) continue;
-      any = true;
-      all = all && s == State::kAtShuffle;
-    }
-    if (!any || !all) continue;
-    for (uint32_t i = w.first; i < w.first + w.lanes; ++i) {
-      if (threads_state_[i].state == State::kAtShuffle) threads_state_[i].state = State::kReady;
-    }
-    released = true;
-  }
-  if (released) return true;
-  // The block's threads (those that have not returned) all at the barrier: it opens.
-  bool all = true;
-  for (const Thread& th : threads_state_) {
-    all = all && (th.state == State::kDone || th.state == State::kAtBarrier);
-  }
-  if (!all) return false;
-  for (Thread& th : threads_state_) {
-    if (th.state == State::kAtBarrier) th.state = State::kReady, released = true;
-  }
-  return released;
-}
-
 std::string Launcher::Block::Describe() const {
   std::string s;
   const char* names[] = {"running", "at rf_barrier", "at a shuffle", "returned"};
@@ -176,43 +207,39 @@ std::string Launcher::Block::Describe() const {
   return s;
 }
 
-absl::Status Launcher::Block::RunBlock(uint32_t bx, uint32_t by, Schedule schedule) {
+absl::Status Launcher::Block::RunBlock(uint32_t bx, uint32_t by) {
   for (Thread& th : threads_state_) {
     th.t.block_x = bx;
     th.t.block_y = by;
-    th.state = State::kReady;
+    th.state = State::kAtBarrier;  // woken below
     th.shuffles = 0;
     th.fiber->Prepare(&Block::ThreadMain, &th);
   }
-  const int n = static_cast<int>(threads_);
-  for (;;) {
-    bool ran = false;
-    for (int k = 0; k < n; ++k) {
-      Thread& th = threads_state_[schedule == Schedule::kForward ? k : n - 1 - k];
-      if (th.state != State::kReady) continue;
-      ran = true;
-      Fiber::Switch(scheduler_, *th.fiber);
-    }
-    if (!error_.empty()) return absl::InternalError(error_);
-    if (ran) continue;
-    if (Release()) continue;
-    bool all_done = true;
-    for (const Thread& th : threads_state_) all_done = all_done && th.state == State::kDone;
-    if (all_done) return absl::OkStatus();
-    // Nobody can go on. The threads' stacks are abandoned (Prepare starts them afresh).
-    return absl::InternalError(
-        absl::StrCat("block (", bx, ", ", by, ") deadlocks: ", Describe()));
-  }
+  for (Wave& w : waves_) w.live = w.lanes, w.arrived = 0;
+  live_ = threads_;
+  at_barrier_ = 0;
+  ready_head_ = ready_count_ = 0;
+  Wake(0, threads_, State::kAtBarrier);
+  const uint32_t first = ready_[ready_head_];
+  ready_head_ = (ready_head_ + 1) % threads_;
+  --ready_count_;
+  Fiber::Switch(scheduler_, *threads_state_[first].fiber);
+  // Back here when no thread is ready.
+  if (!error_.empty()) return absl::InternalError(error_);
+  if (live_ == 0) return absl::OkStatus();
+  // Nobody can go on. The threads' stacks are abandoned (Prepare starts them afresh).
+  return absl::InternalError(absl::StrCat("block (", bx, ", ", by, ") deadlocks: ", Describe()));
 }
 
 absl::Status Launcher::Block::Run(EmuEntry entry, void** args, Grid grid, Schedule schedule,
                                   absl::string_view kernel) {
   entry_ = entry;
   args_ = args;
+  schedule_ = schedule;
   error_.clear();
   for (uint32_t by = 0; by < grid.y; ++by) {
     for (uint32_t bx = 0; bx < grid.x; ++bx) {
-      absl::Status s = RunBlock(bx, by, schedule);
+      absl::Status s = RunBlock(bx, by);
       if (!s.ok()) return WithContext(s, absl::StrCat("kernel ", kernel));
     }
   }
