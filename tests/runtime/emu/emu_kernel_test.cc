@@ -44,19 +44,20 @@ class EmuKernelTest : public ::testing::Test {
   std::vector<std::unique_ptr<EmuModules>> modules_;
 };
 
-TEST_F(EmuKernelTest, SplitsAPlanSourceAndKeepsItsDefines) {
-  auto parts = codegen::SplitKernelSource(Complete("RF_KERNEL void k() {}\n", 64));
-  ASSERT_TRUE(parts.ok()) << parts.status();
-  EXPECT_EQ(parts->defines, "#define RF_WAVE_SIZE 64\n");
-  EXPECT_EQ(parts->body, "RF_KERNEL void k() {}\n");
-  EXPECT_FALSE(codegen::SplitKernelSource("RF_KERNEL void k() {}\n").ok());
-  EXPECT_FALSE(EmuKernelSource("k", codegen::WithPrelude(codegen::KernelDialect::kCuda,
-                                                         "RF_KERNEL void k() {}\n"))
-                   .ok())
-      << "no RF_WAVE_SIZE";
-  auto wave = KernelWaveSize(Complete("", 32));
-  ASSERT_TRUE(wave.ok());
-  EXPECT_EQ(*wave, 32);
+
+TEST_F(EmuKernelTest, TheSourceNeedsItsWaveSize) {
+  auto wave = KernelWaveSize(Complete("", 64));
+  ASSERT_TRUE(wave.ok()) << wave.status();
+  EXPECT_EQ(*wave, 64);
+  const std::string no_wave =
+      codegen::WithPrelude(codegen::KernelDialect::kCuda, "RF_KERNEL void k() {}\n");
+  EXPECT_FALSE(KernelWaveSize(no_wave).ok());
+  EXPECT_FALSE(EmuKernelSource("k", no_wave).ok());
+  auto source = EmuKernelSource("k", Complete("RF_KERNEL void k() {}\n", 32));
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_NE(source->find("ROCmForge prelude: CPU emulator"), std::string::npos);
+  EXPECT_NE(source->find("#line 1\nRF_KERNEL void k() {}\n\nRF_EMU_ENTRY(k)\n"),
+            std::string::npos);
 }
 
 constexpr char kAxpb[] = R"(
