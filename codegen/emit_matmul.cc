@@ -290,10 +290,9 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
       f.nw >= 0 ? (K % kBK == 0 ? "      v = (v * inv_rms[r]) * nw[k0 + c];\n"
                                 : "      if (k0 + c < K) v = (v * inv_rms[r]) * nw[k0 + c];\n")
                 : "",
-      "      xs[r][c] = v;\n",
-      "    }\n", "    if (tid < BN) {\n", "      const i32 n = n0 + tid, u = k0 / 32;\n",
-      "      f32 wu[32];\n", "      if (n < N) {\n", dequant("w", "wu"),
-      "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
+      "      xs[r][c] = v;\n", "    }\n", "    if (tid < BN) {\n",
+      "      const i32 n = n0 + tid, u = k0 / 32;\n", "      f32 wu[32];\n", "      if (n < N) {\n",
+      dequant("w", "wu"), "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
       "      for (i32 i = 0; i < 32; ++i) ws[tid][i] = wu[i];\n");
   if (up) {
     absl::StrAppend(&b, "      if (n < N) {\n", dequant("w_up", "wu"),

@@ -76,9 +76,8 @@ inline absl::Status CheckStepArguments(const Backend& backend, std::span<const i
   }
   for (int32_t id : tokens) {
     if (id < 0 || id >= backend.n_vocab()) {
-      return absl::InvalidArgumentError(absl::StrCat("token id ", id,
-                                                     " is outside the vocabulary [0, ",
-                                                     backend.n_vocab(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("token id ", id, " is outside the vocabulary [0, ", backend.n_vocab(), ")"));
     }
   }
   return absl::OkStatus();

@@ -42,9 +42,8 @@ absl::StatusOr<std::vector<double>> ReadValues(Backend& backend, const plan::Ten
       }
       return v;
     default:
-      return absl::UnimplementedError(
-          absl::StrCat("comparing results of type ", quant::TypeName(
-                                                         static_cast<quant::GgmlType>(r.type))));
+      return absl::UnimplementedError(absl::StrCat(
+          "comparing results of type ", quant::TypeName(static_cast<quant::GgmlType>(r.type))));
   }
 }
 
@@ -66,8 +65,8 @@ bool SameForm(const plan::Instruction& a, const plan::Instruction& b) {
 
 // Copies the operands of `from_inst` that are not weights from `from`'s arena into `to`'s.
 absl::Status CopyOperands(Backend& from, const plan::Instruction& from_inst,
-                          const plan::Plan& from_plan, Backend& to, const plan::Instruction& to_inst,
-                          int64_t T) {
+                          const plan::Plan& from_plan, Backend& to,
+                          const plan::Instruction& to_inst, int64_t T) {
   if (from_inst.operands.size() != to_inst.operands.size()) {
     return absl::InvalidArgumentError("the instructions' operand counts differ");
   }
@@ -106,9 +105,9 @@ absl::StatusOr<Divergence> FindDivergence(Backend& test, const plan::Plan& test_
   const plan::Program& tp = T == 1 ? test_plan.decode : test_plan.prefill;
   const plan::Program& rp = T == 1 ? ref_plan.decode : ref_plan.prefill;
   if (tp.instructions.size() != rp.instructions.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("the plans' '", tp.name, "' programs differ: ",
-                                                   tp.instructions.size(), " vs ",
-                                                   rp.instructions.size(), " instructions"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the plans' '", tp.name, "' programs differ: ", tp.instructions.size(), " vs ",
+                     rp.instructions.size(), " instructions"));
   }
   Divergence d;
   d.program = tp.name;
@@ -117,10 +116,10 @@ absl::StatusOr<Divergence> FindDivergence(Backend& test, const plan::Plan& test_
     const plan::Instruction& ti = tp.instructions[i];
     const plan::Instruction& ri = rp.instructions[i];
     if (!SameForm(ti, ri)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the plans' '", tp.name, "' programs differ at instruction ", i, " (",
-                       plan::OpcodeName(ti.op), " ", ti.label, " vs ", plan::OpcodeName(ri.op),
-                       " ", ri.label, ")"));
+      return absl::InvalidArgumentError(absl::StrCat("the plans' '", tp.name,
+                                                     "' programs differ at instruction ", i, " (",
+                                                     plan::OpcodeName(ti.op), " ", ti.label, " vs ",
+                                                     plan::OpcodeName(ri.op), " ", ri.label, ")"));
     }
     if (options.same_inputs) RF_RETURN_IF_ERROR(CopyOperands(ref, ri, ref_plan, test, ti, T));
     RF_RETURN_IF_ERROR(WithContext(test.RunInstructions(tokens, first_position, i, i + 1),

@@ -24,13 +24,13 @@ struct Divergence {
   std::string program;     // "prefill" or "decode"
   size_t instruction = 0;  // index in the program
   std::string opcode;
-  std::string label;       // the IR op it came from
-  size_t result = 0;       // which result of the instruction
+  std::string label;  // the IR op it came from
+  size_t result = 0;  // which result of the instruction
   int64_t elements = 0;
   int64_t worst_index = 0;  // element of the largest difference (flat, row-major)
   double test_value = 0, ref_value = 0;
-  double max_abs = 0;  // max |test - ref| over the result
-  double ref_max = 0;  // max |ref|
+  double max_abs = 0;      // max |test - ref| over the result
+  double ref_max = 0;      // max |ref|
   int64_t mismatched = 0;  // elements over the tolerance (NaN counts)
 
   // One line: "decode instruction 12 (rope_attention, blk.1.attn): result 0 [1 x 8 x 8]: ...".

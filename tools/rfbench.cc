@@ -1,7 +1,7 @@
-// rfbench MODEL.plan [-p 512] [-n 128] [-r 3] [--backend hip|cpu|emu] [--json]: the speed of a plan,
-// measured the way llama-bench measures llama.cpp (pp: one prefill step of p tokens; tg: n decode
-// steps of one token from an empty context), each repeated r times; median and spread. Also the
-// load split (read, upload, kernel compile cold and warm), the arena by region, the device
+// rfbench MODEL.plan [-p 512] [-n 128] [-r 3] [--backend hip|cpu|emu] [--json]: the speed of a
+// plan, measured the way llama-bench measures llama.cpp (pp: one prefill step of p tokens; tg: n
+// decode steps of one token from an empty context), each repeated r times; median and spread. Also
+// the load split (read, upload, kernel compile cold and warm), the arena by region, the device
 // allocations, and decode's share of the memory-bandwidth roofline: weight bytes per token over
 // the measured device copy bandwidth (bytes read plus written). `--backend emu` runs a GPU plan's
 // kernels on the CPU emulator (runtime/emu): its speed says how long the emulator tests take, not

@@ -301,8 +301,8 @@ absl::Status RunProgram(const plan::Program& program, uint8_t* arena, int64_t T,
   return RunInstructions(program, 0, program.instructions.size(), arena, T, pool);
 }
 
-absl::Status RunInstructions(const plan::Program& program, size_t begin, size_t end,
-                             uint8_t* arena, int64_t T, ThreadPool* pool) {
+absl::Status RunInstructions(const plan::Program& program, size_t begin, size_t end, uint8_t* arena,
+                             int64_t T, ThreadPool* pool) {
   if (begin > end || end > program.instructions.size()) {
     return absl::OutOfRangeError(absl::StrCat("instructions [", begin, ", ", end, ") of program '",
                                               program.name, "', which has ",

@@ -122,8 +122,8 @@ absl::Status EmuBackend::Load() {
   RF_RETURN_IF_ERROR(PrepareLaunches(p.decode, decode_));
   RF_RETURN_IF_ERROR(PrepareLaunches(p.prefill, prefill_));
   RF_DEBUG_LOG(1, "emu: %s; arena %s; kernels %d compiled, %d cached, %.1f ms; wave %d", name_,
-               HumanBytes(total), stats_.kernels_compiled, stats_.kernels_cached,
-               stats_.compile_ms, launcher_->wave_size());
+               HumanBytes(total), stats_.kernels_compiled, stats_.kernels_cached, stats_.compile_ms,
+               launcher_->wave_size());
   return absl::OkStatus();
 }
 
@@ -180,10 +180,10 @@ absl::Status EmuBackend::PrepareLaunches(const plan::Program& program, Program& 
       l.values.push_back(arena + p.n_tokens_offset);
       l.values.push_back(arena + p.workspace_offset);
       if (static_cast<int>(l.values.size()) != l.code->params) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            plan_->name(), ": program '", program.name, "', ", in.label, ": kernel ",
-            l.kernel->name, " takes ", l.code->params, " parameters, the instruction gives ",
-            l.values.size()));
+        return absl::InvalidArgumentError(
+            absl::StrCat(plan_->name(), ": program '", program.name, "', ", in.label, ": kernel ",
+                         l.kernel->name, " takes ", l.code->params,
+                         " parameters, the instruction gives ", l.values.size()));
       }
       out.launches.push_back(std::move(l));
     }

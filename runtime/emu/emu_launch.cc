@@ -48,8 +48,8 @@ class Launcher::Block {
   };
   struct Wave {
     uint32_t first = 0, lanes = 0;
-    uint32_t live = 0;     // lanes that have not returned
-    uint32_t arrived = 0;  // lanes waiting at the current shuffle
+    uint32_t live = 0;               // lanes that have not returned
+    uint32_t arrived = 0;            // lanes waiting at the current shuffle
     std::vector<uint32_t> slots[2];  // shuffle k uses slots[k % 2]
   };
 
@@ -57,8 +57,8 @@ class Launcher::Block {
   absl::Status RunBlock(uint32_t bx, uint32_t by);
   // Makes the threads of [first, first + count) that are in `state` ready, in schedule order.
   void Wake(uint32_t first, uint32_t count, State state);
-  void Arrived(Wave& wave);    // a lane of `wave` arrived at a shuffle or returned
-  void AtBarrier();            // a thread arrived at the barrier or returned
+  void Arrived(Wave& wave);                     // a lane of `wave` arrived at a shuffle or returned
+  void AtBarrier();                             // a thread arrived at the barrier or returned
   void Yield(Thread& from, bool done = false);  // runs the next ready thread
   std::string Describe() const;
   void Fail(const EmuThread& t, std::string what);
@@ -82,7 +82,7 @@ class Launcher::Block {
 };
 
 absl::StatusOr<std::unique_ptr<Launcher::Block>> Launcher::Block::Create(uint32_t threads,
-                                                                          int wave_size) {
+                                                                         int wave_size) {
   std::unique_ptr<Block> b(new Block(threads, wave_size));
   b->threads_state_.resize(threads);
   b->ready_.resize(threads);
@@ -188,8 +188,8 @@ uint32_t Launcher::Block::Exchange(EmuThread* self, uint32_t value, int32_t src_
 
 void Launcher::Block::Fail(const EmuThread& t, std::string what) {
   if (error_.empty()) {
-    error_ = absl::StrCat("block (", t.block_x, ", ", t.block_y, ") thread ", t.thread_x, ": ",
-                          what);
+    error_ =
+        absl::StrCat("block (", t.block_x, ", ", t.block_y, ") thread ", t.thread_x, ": ", what);
   }
 }
 
@@ -246,8 +246,7 @@ absl::Status Launcher::Block::Run(EmuEntry entry, void** args, Grid grid, Schedu
   return absl::OkStatus();
 }
 
-Launcher::Launcher(int wave_size, Schedule schedule)
-    : wave_size_(wave_size), schedule_(schedule) {}
+Launcher::Launcher(int wave_size, Schedule schedule) : wave_size_(wave_size), schedule_(schedule) {}
 Launcher::~Launcher() = default;
 
 absl::Status Launcher::Launch(EmuEntry entry, void** args, Grid grid, uint32_t block,

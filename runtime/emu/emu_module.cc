@@ -36,7 +36,7 @@ constexpr bool kHostAsan = false;
 #endif
 
 std::vector<std::string> CompileFlags(const EmuBuildOptions& options) {
-  std::vector<std::string> flags = {"-std=c++20", options.opt, "-fPIC", "-shared",
+  std::vector<std::string> flags = {"-std=c++20",           options.opt,         "-fPIC", "-shared",
                                     "-fno-strict-aliasing", "-ffp-contract=off", "-w"};
   if (kHostAsan) {
     for (const char* f : {"-fsanitize=address", "-fno-omit-frame-pointer", "-g"})
@@ -84,8 +84,8 @@ absl::Status WriteFile(const std::string& path, absl::string_view bytes) {
 
 absl::StatusOr<std::string> MakeTempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp",
-                                     "/rf-emu-XXXXXX");
+  std::string pattern =
+      absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp", "/rf-emu-XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("cannot create a directory like ", pattern));
   }
@@ -110,8 +110,7 @@ absl::StatusOr<int> KernelWaveSize(absl::string_view source) {
 absl::StatusOr<std::string> EmuKernelSource(absl::string_view name, absl::string_view source) {
   RF_ASSIGN_OR_RETURN(codegen::KernelSourceParts parts, codegen::SplitKernelSource(source));
   RF_RETURN_IF_ERROR(KernelWaveSize(parts.defines).status());
-  return absl::StrCat(parts.defines,
-                      codegen::WithPrelude(codegen::KernelDialect::kEmu, parts.body),
+  return absl::StrCat(parts.defines, codegen::WithPrelude(codegen::KernelDialect::kEmu, parts.body),
                       "\nRF_EMU_ENTRY(", name, ")\n");
 }
 
@@ -174,10 +173,10 @@ absl::StatusOr<std::unique_ptr<EmuModules>> EmuModules::Build(
     auto params = reinterpret_cast<EmuQuery>(dlsym(handle, "rf_emu_params"));
     auto entry = reinterpret_cast<EmuEntry>(dlsym(handle, "rf_emu_entry"));
     if (abi == nullptr || params == nullptr || entry == nullptr || abi() != kEmuAbi) {
-      return absl::InternalError(absl::StrCat(
-          "kernel ", kernels[i].name, ": ", path,
-          " lacks the emulator's entry points or was built for another emulator ABI (", kEmuAbi,
-          ")"));
+      return absl::InternalError(
+          absl::StrCat("kernel ", kernels[i].name, ": ", path,
+                       " lacks the emulator's entry points or was built for another emulator ABI (",
+                       kEmuAbi, ")"));
     }
     modules->kernels_.push_back({kernels[i].name, entry, params()});
   }

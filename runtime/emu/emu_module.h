@@ -25,9 +25,9 @@
 namespace rf::emu {
 
 struct EmuBuildOptions {
-  std::string cache_dir;   // "": hip::KernelCache::DefaultDirectory(); "-": no cache
-  int threads = 0;         // compiles at once; 0: every hardware thread
-  std::string compiler;    // "": $RF_EMU_CXX, else c++ or g++ from PATH
+  std::string cache_dir;  // "": hip::KernelCache::DefaultDirectory(); "-": no cache
+  int threads = 0;        // compiles at once; 0: every hardware thread
+  std::string compiler;   // "": $RF_EMU_CXX, else c++ or g++ from PATH
   std::string opt = "-O1";
 };
 

@@ -117,11 +117,11 @@ void Fiber::Prepare(void (*fn)(void*), void* arg) {
 #if defined(__x86_64__)
   // Popped by rf_emu_switch: r15 r14 r13 r12 rbx rbp, then the return address.
   void** sp = reinterpret_cast<void**>(reinterpret_cast<uintptr_t>(top) & ~uintptr_t{15}) - 7;
-  sp[0] = sp[1] = sp[2] = nullptr;                           // r15 r14 r13
-  sp[3] = this;                                              // r12: the argument
-  sp[4] = reinterpret_cast<void*>(&Fiber::Start);            // rbx: the function
-  sp[5] = nullptr;                                           // rbp
-  sp[6] = reinterpret_cast<void*>(&rf_emu_trampoline);       // return address
+  sp[0] = sp[1] = sp[2] = nullptr;                      // r15 r14 r13
+  sp[3] = this;                                         // r12: the argument
+  sp[4] = reinterpret_cast<void*>(&Fiber::Start);       // rbx: the function
+  sp[5] = nullptr;                                      // rbp
+  sp[6] = reinterpret_cast<void*>(&rf_emu_trampoline);  // return address
   sp_ = sp;
 #else
   getcontext(&uc_->context);
@@ -130,8 +130,8 @@ void Fiber::Prepare(void (*fn)(void*), void* arg) {
   uc_->context.uc_link = nullptr;
   const uintptr_t self = reinterpret_cast<uintptr_t>(this);
   makecontext(&uc_->context, reinterpret_cast<void (*)()>(+[](unsigned hi, unsigned lo) {
-                Start(reinterpret_cast<Fiber*>((uintptr_t{hi} << 32) | lo));
-              }),
+    Start(reinterpret_cast<Fiber*>((uintptr_t{hi} << 32) | lo));
+  }),
               2, static_cast<unsigned>(self >> 32), static_cast<unsigned>(self));
   (void)top;
 #endif

@@ -97,8 +97,7 @@ class DivergenceTest : public ::testing::Test {
       RF_RETURN_IF_ERROR(
           b->RunInstructions(prompt, 0, 0, plan_->plan().prefill.instructions.size()));
     }
-    return FindDivergence(test, plan_->plan(), ref, plan_->plan(), std::vector<int32_t>{432}, 5,
-                          o);
+    return FindDivergence(test, plan_->plan(), ref, plan_->plan(), std::vector<int32_t>{432}, 5, o);
   }
 
   std::shared_ptr<const plan::PlanFile> plan_;

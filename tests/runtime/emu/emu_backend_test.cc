@@ -123,8 +123,8 @@ class EmuBackendTest : public ::testing::TestWithParam<std::string> {
       const auto t0 = std::chrono::steady_clock::now();
       auto e = pair.emu->Step(tokens, pos);
       emu_seconds += SecondsSince(t0);
-      ASSERT_TRUE(c.ok() && e.ok()) << label << " step " << s << ": " << c.status() << " / "
-                                    << e.status();
+      ASSERT_TRUE(c.ok() && e.ok())
+          << label << " step " << s << ": " << c.status() << " / " << e.status();
       cv.assign(c->begin(), c->end());
       ev.assign(e->begin(), e->end());
       const testing::LogitsDiff d = testing::CompareLogits(ev, cv);
@@ -237,9 +237,7 @@ TEST_P(EmuBackendTest, ResultsDoNotDependOnTheThreadOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, EmuBackendTest, ::testing::Values("sm_90", "gfx1100"),
-                         [](const ::testing::TestParamInfo<std::string>& p) {
-                           return p.param;
-                         });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
 }  // namespace rf

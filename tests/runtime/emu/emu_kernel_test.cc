@@ -44,7 +44,6 @@ class EmuKernelTest : public ::testing::Test {
   std::vector<std::unique_ptr<EmuModules>> modules_;
 };
 
-
 TEST_F(EmuKernelTest, TheSourceNeedsItsWaveSize) {
   auto wave = KernelWaveSize(Complete("", 64));
   ASSERT_TRUE(wave.ok()) << wave.status();
@@ -56,8 +55,7 @@ TEST_F(EmuKernelTest, TheSourceNeedsItsWaveSize) {
   auto source = EmuKernelSource("k", Complete("RF_KERNEL void k() {}\n", 32));
   ASSERT_TRUE(source.ok()) << source.status();
   EXPECT_NE(source->find("ROCmForge prelude: CPU emulator"), std::string::npos);
-  EXPECT_NE(source->find("#line 1\nRF_KERNEL void k() {}\n\nRF_EMU_ENTRY(k)\n"),
-            std::string::npos);
+  EXPECT_NE(source->find("#line 1\nRF_KERNEL void k() {}\n\nRF_EMU_ENTRY(k)\n"), std::string::npos);
 }
 
 constexpr char kAxpb[] = R"(
@@ -97,7 +95,9 @@ RF_KERNEL RF_LAUNCH_BOUNDS(256) void conversions(const f32* RF_RESTRICT f, f32* 
 }
 )";
 
-bool SameBits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 0; }
+bool SameBits(float a, float b) {
+  return std::memcmp(&a, &b, sizeof(float)) == 0;
+}
 
 TEST_F(EmuKernelTest, HalfAndBf16ConversionsAreBitExactWithTheCpu) {
   const EmuKernel* k = Build("conversions", kConversions);
