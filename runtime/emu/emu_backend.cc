@@ -6,6 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define RF_EMU_POISON_ARENA 1
+#endif
 #include "support/debug.h"
 #include "support/format.h"
 #include "support/status.h"
@@ -66,6 +70,8 @@ class EmuBackend : public Backend {
 
  private:
   absl::Status BuildModules();
+  absl::Status PoisonAllBut(const plan::Instruction& in, int64_t T);
+  void Unpoison();
   absl::Status PrepareLaunches(const plan::Program& program, Program& out);
 
   std::shared_ptr<const plan::PlanFile> plan_;
@@ -212,14 +218,50 @@ absl::Status EmuBackend::RunInstructions(std::span<const int32_t> tokens, int64_
   std::memcpy(arena + tokens_->ref.offset, tokens.data(), T * sizeof(int32_t));
   int32_t* pos = reinterpret_cast<int32_t*>(arena + positions_->ref.offset);
   for (int64_t t = 0; t < T; ++t) pos[t] = static_cast<int32_t>(first_position + t);
-  for (size_t i = program.first_launch[begin]; i < program.first_launch[end]; ++i) {
-    Launch& l = program.launches[i];
-    const plan::Kernel& k = *l.kernel;
-    const uint64_t tiles = (static_cast<uint64_t>(T) + k.token_tile - 1) / k.token_tile;
-    const Grid grid{static_cast<uint32_t>(k.grid_base + k.grid_per_tile * tiles), k.grid_y};
-    RF_RETURN_IF_ERROR(launcher_->Launch(l.code->entry, l.pointers.data(), grid, k.block, k.name));
+  absl::Status status;
+  for (size_t in = begin; in < end && status.ok(); ++in) {
+    status = PoisonAllBut(program.program->instructions[in], T);
+    for (size_t i = program.first_launch[in]; i < program.first_launch[in + 1] && status.ok();
+         ++i) {
+      Launch& l = program.launches[i];
+      const plan::Kernel& k = *l.kernel;
+      const uint64_t tiles = (static_cast<uint64_t>(T) + k.token_tile - 1) / k.token_tile;
+      const Grid grid{static_cast<uint32_t>(k.grid_base + k.grid_per_tile * tiles), k.grid_y};
+      status = launcher_->Launch(l.code->entry, l.pointers.data(), grid, k.block, k.name);
+    }
   }
+  Unpoison();
+  return status;
+}
+
+// Under AddressSanitizer (the kernels are built with it too), everything in the arena but the
+// instruction's operands and results (at T tokens), the step scalars and the workspace is made
+// unaddressable while its kernels run: a kernel that reads past its own tensors is reported where
+// it does so, though the bytes it reaches belong to the arena.
+absl::Status EmuBackend::PoisonAllBut(const plan::Instruction& in, int64_t T) {
+#if defined(RF_EMU_POISON_ARENA)
+  const plan::Plan& p = plan_->plan();
+  uint8_t* arena = arena_.get();
+  ASAN_POISON_MEMORY_REGION(arena, p.arena.total());
+  for (const auto* refs : {&in.operands, &in.results}) {
+    for (const plan::TensorRef& r : *refs) {
+      RF_ASSIGN_OR_RETURN(uint64_t bytes, plan::TensorBytes(r, T));
+      ASAN_UNPOISON_MEMORY_REGION(arena + r.offset, bytes);
+    }
+  }
+  ASAN_UNPOISON_MEMORY_REGION(arena + p.n_tokens_offset, sizeof(int32_t));
+  ASAN_UNPOISON_MEMORY_REGION(arena + p.workspace_offset, p.workspace_bytes);
+#else
+  (void)in;
+  (void)T;
+#endif
   return absl::OkStatus();
+}
+
+void EmuBackend::Unpoison() {
+#if defined(RF_EMU_POISON_ARENA)
+  ASAN_UNPOISON_MEMORY_REGION(arena_.get(), plan_->plan().arena.total());
+#endif
 }
 
 absl::StatusOr<std::span<const float>> EmuBackend::Step(std::span<const int32_t> tokens,
