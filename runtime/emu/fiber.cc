@@ -16,6 +16,7 @@
 #endif
 #endif
 #if defined(RF_EMU_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -93,7 +94,12 @@ absl::StatusOr<std::unique_ptr<Fiber>> Fiber::Create(size_t stack_bytes) {
 }
 
 Fiber::~Fiber() {
-  if (map_ != nullptr) munmap(map_, map_bytes_);
+  if (map_ == nullptr) return;
+#if defined(RF_EMU_ASAN)
+  // Stack frames leave poisoned shadow behind; the next mapping at these addresses must not see it.
+  ASAN_UNPOISON_MEMORY_REGION(const_cast<void*>(stack_bottom_), stack_size_);
+#endif
+  munmap(map_, map_bytes_);
 }
 
 void Fiber::Start(Fiber* fiber) {
@@ -114,6 +120,10 @@ void Fiber::Prepare(void (*fn)(void*), void* arg) {
   fn_ = fn;
   arg_ = arg;
   char* top = static_cast<char*>(map_) + map_bytes_;
+#if defined(RF_EMU_ASAN)
+  // The frames of whatever ran here before are gone: so is their poisoned shadow.
+  ASAN_UNPOISON_MEMORY_REGION(const_cast<void*>(stack_bottom_), stack_size_);
+#endif
 #if defined(__x86_64__)
   // Popped by rf_emu_switch: r15 r14 r13 r12 rbx rbp, then the return address.
   void** sp = reinterpret_cast<void**>(reinterpret_cast<uintptr_t>(top) & ~uintptr_t{15}) - 7;

@@ -236,7 +236,7 @@ TEST_P(EmuBackendTest, ResultsDoNotDependOnTheThreadOrder) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, EmuBackendTest, ::testing::Values("sm_90", "gfx1100"),
+INSTANTIATE_TEST_SUITE_P(Targets, EmuBackendTest, ::testing::Values("sm_90", "gfx1100", "gfx90a"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
