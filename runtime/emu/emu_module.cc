@@ -110,8 +110,9 @@ absl::StatusOr<int> KernelWaveSize(absl::string_view source) {
 absl::StatusOr<std::string> EmuKernelSource(absl::string_view name, absl::string_view source) {
   RF_ASSIGN_OR_RETURN(codegen::KernelSourceParts parts, codegen::SplitKernelSource(source));
   RF_RETURN_IF_ERROR(KernelWaveSize(parts.defines).status());
-  return absl::StrCat(parts.defines, codegen::WithPrelude(codegen::KernelDialect::kEmu, parts.body),
-                      "\nRF_EMU_ENTRY(", name, ")\n");
+  // The #line names the kernel, so that compiler messages and sanitizer reports say which.
+  return absl::StrCat(parts.defines, codegen::KernelPrelude(codegen::KernelDialect::kEmu),
+                      "#line 1 \"", name, "\"\n", parts.body, "\nRF_EMU_ENTRY(", name, ")\n");
 }
 
 absl::StatusOr<std::unique_ptr<EmuModules>> EmuModules::Build(

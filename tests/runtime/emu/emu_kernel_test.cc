@@ -55,7 +55,8 @@ TEST_F(EmuKernelTest, TheSourceNeedsItsWaveSize) {
   auto source = EmuKernelSource("k", Complete("RF_KERNEL void k() {}\n", 32));
   ASSERT_TRUE(source.ok()) << source.status();
   EXPECT_NE(source->find("ROCmForge prelude: CPU emulator"), std::string::npos);
-  EXPECT_NE(source->find("#line 1\nRF_KERNEL void k() {}\n\nRF_EMU_ENTRY(k)\n"), std::string::npos);
+  EXPECT_NE(source->find("#line 1 \"k\"\nRF_KERNEL void k() {}\n\nRF_EMU_ENTRY(k)\n"),
+            std::string::npos);
 }
 
 constexpr char kAxpb[] = R"(
@@ -307,6 +308,26 @@ TEST_F(EmuKernelTest, TheReverseScheduleShowsAMissingBarrier) {
   EXPECT_EQ(reverse[0], 2) << "thread 1 ran first";
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+// Built with AddressSanitizer, the kernels are instrumented too (emu_module.h).
+TEST_F(EmuKernelTest, AnOutOfBoundsReadIsCaughtInTheKernel) {
+  const EmuKernel* k = Build("axpb", kAxpb);
+  ASSERT_NE(k, nullptr);
+  std::vector<float> x(100), y(101);
+  float* px = x.data();
+  float* py = y.data();
+  float a = 1.0f, b = 0.0f;
+  int n = 101;  // one past x
+  void* args[] = {&px, &py, &a, &b, &n};
+  EXPECT_DEATH(
+      {
+        Launcher launcher(32);
+        (void)launcher.Launch(k->entry, args, {1, 1}, 256, "axpb");
+      },
+      "heap-buffer-overflow(.|\n)*in axpb .*/axpb:5");  // line 5 of the kernel's source
+}
+#endif
+
 TEST_F(EmuKernelTest, ACompileErrorNamesTheKernelAndTheLine) {
   absl::StatusOr<std::string> source =
       EmuKernelSource("broken", Complete("RF_KERNEL void broken() {\n  undeclared = 1;\n}\n", 32));
@@ -317,7 +338,7 @@ TEST_F(EmuKernelTest, ACompileErrorNamesTheKernelAndTheLine) {
   auto modules = EmuModules::Build(kernels, options);
   ASSERT_FALSE(modules.ok());
   EXPECT_NE(modules.status().message().find("broken"), absl::string_view::npos);
-  EXPECT_NE(modules.status().message().find(":2:"), absl::string_view::npos)
+  EXPECT_NE(modules.status().message().find("broken:2:"), absl::string_view::npos)
       << "line 2 of the body: " << modules.status();
 }
 
