@@ -133,9 +133,8 @@ std::string AttendLoop(bool new_key) {
       "    const f32 rescale = rf_exp(m - m_new);\n", "    if ((i32)rf_thread_x() < D) {\n",
       "      const i32 d = (i32)rf_thread_x();\n", "      f32 a = acc * rescale;\n",
       "      for (i32 j = 0; j < cn; ++j) {\n", "        const i32 key = c0 + j;\n",
-      new_key ? "        const f32 vd = key == p ? load_kv(store_kv(vn[d])) : "
-                "load_kv(v_cache[((u64)key "
-                "* HKV + kvh) * D + d]);\n"
+      new_key ? "        const f32 vd = key == p ? load_kv(store_kv(vn[d]))\n"
+                "                                : load_kv(v_cache[((u64)key * HKV + kvh) * D + d]);\n"
               : "        const f32 vd = load_kv(v_cache[((u64)key * HKV + kvh) * D + d]);\n",
       "        a += sc[j] * vd;\n", "      }\n", "      acc = a;\n", "    }\n",
       "    l = l * rescale + chunk_sum;\n", "    m = m_new;\n", "    rf_barrier();\n", "  }\n");
