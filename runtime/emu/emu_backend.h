@@ -4,10 +4,11 @@
 // rules (grid.x = grid_base + grid_per_tile * ceil(T / token_tile), grid.y = grid_y; arguments:
 // the instruction's operand and result pointers, the step scalars, the workspace; the decode
 // program for one token, prefill for more); each kernel is compiled by the host's C++ compiler
-// with the emulator's prelude (emu_module.h) and launched on emulated blocks of OS threads
-// (emu_launch.h says what is emulated and what is not). Any GPU target: its hardware is ignored
-// but for the wave size its kernels were written for. Slow (every thread is an OS thread), but
-// a small model's step takes milliseconds.
+// with the emulator's prelude (emu_module.h) and launched on emulated blocks whose threads are
+// fibers (emu_launch.h says what is emulated and what is not). Any GPU target: its hardware is
+// ignored but for the wave size its kernels were written for. Slow (a thread switch at every
+// barrier and shuffle): a stories260K step takes ~20 ms, a 3-layer n_embd 256 model's ~60 ms.
+// Built with AddressSanitizer, each instruction's kernels may touch only its own tensors.
 #pragma once
 
 #include <memory>

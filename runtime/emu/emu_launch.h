@@ -14,7 +14,9 @@
 // shuffle, or waiting on lanes that returned) is an error ("deadlock"), not a hang.
 // Limits: no data race detection beyond the order check; barriers at different places in the code
 // meet as one (a divergent barrier is not caught); out-of-bounds accesses are not caught unless
-// this program and the kernels are built with AddressSanitizer (emu_module.h).
+// this program and the kernels are built with AddressSanitizer (emu_module.h); memory is
+// sequentially consistent (a missing fence goes unnoticed); blocks never run at the same time, so
+// a kernel that waits for another block (a flag spun on) hangs in its first block.
 #pragma once
 
 #include <cstdint>

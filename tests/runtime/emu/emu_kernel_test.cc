@@ -209,7 +209,7 @@ TEST_F(EmuKernelTest, BarriersShareMemoryAndLetReturnedThreadsGo) {
   int count = n;
   void* args[] = {&px, &po, &count};
   Launcher launcher(32);
-  for (int rep = 0; rep < 3; ++rep) {  // the pool is reused
+  for (int rep = 0; rep < 3; ++rep) {  // the fibers are reused
     absl::Status s = launcher.Launch(k->entry, args, {4, 2}, 128, "block_sum");
     ASSERT_TRUE(s.ok()) << s;
     for (int b = 0; b < 8; ++b) {
