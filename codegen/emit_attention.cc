@@ -134,7 +134,8 @@ RF_DEVICE f32 block_sum(f32 v, f32* red) {
 
 // The online-softmax loop over keys [begin, end) of KV head kvh, with q in shared `qs`. Leaves
 // m, l and acc (thread d < D holds acc for dim d) in the caller's variables. When `new_key` is
-// set, key `p` comes from shared kn / vn instead of the cache.
+// set, key `p` comes from shared kn / vn instead of the cache, rounded as the cache stores it (an
+// f16 cache: as the CPU, llama.cpp and this target's prefill see it).
 std::string AttendLoop(bool new_key) {
   return absl::StrCat(
       "  for (i32 c0 = begin; c0 < end; c0 += CHUNK) {\n",
@@ -142,7 +143,7 @@ std::string AttendLoop(bool new_key) {
       "    for (i32 j = (i32)rf_thread_x(); j < cn; j += NT) {\n",
       "      const i32 key = c0 + j;\n", "      f32 dot = 0.0f;\n",
       new_key ? "      if (key == p) {\n"
-                "        for (i32 d = 0; d < D; ++d) dot += qs[d] * kn[d];\n"
+                "        for (i32 d = 0; d < D; ++d) dot += qs[d] * load_kv(store_kv(kn[d]));\n"
                 "      } else {\n"
               : "      {\n",
       "        dot = dot_key(k_cache + ((u64)key * HKV + kvh) * D, qs);\n", "      }\n",
@@ -161,8 +162,10 @@ std::string AttendLoop(bool new_key) {
       "#pragma unroll 4\n", "        for (i32 j = grp; j < cn; j += GROUPS) {\n",
       "          const i32 key = c0 + j;\n", "          const f32 pj = sc[j];\n",
       new_key ? "          if (key == p) {\n"
-                "            a0 += pj * vn[d4]; a1 += pj * vn[d4 + 1]; a2 += pj * vn[d4 + 2]; a3 "
-                "+= pj * vn[d4 + 3];\n"
+                "            a0 += pj * load_kv(store_kv(vn[d4]));\n"
+                "            a1 += pj * load_kv(store_kv(vn[d4 + 1]));\n"
+                "            a2 += pj * load_kv(store_kv(vn[d4 + 2]));\n"
+                "            a3 += pj * load_kv(store_kv(vn[d4 + 3]));\n"
                 "            continue;\n"
                 "          }\n"
               : "",

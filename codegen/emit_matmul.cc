@@ -75,13 +75,18 @@ bool UsesFastGemv(uint32_t type) {
          t == quant::GgmlType::kF32;
 }
 
-// Float weights whose rows are not a whole number of 16-byte loads / 32-element units (e.g.
-// stories260K's ffn_down, K = 172) are read element by element.
+// Float weights whose rows are not a whole number of 16-byte loads (e.g. stories260K's ffn_down
+// in f16, K = 172) are read element by element by the GEMV.
 bool ScalarFloatRows(uint32_t type, int64_t K) {
   const quant::GgmlType t = static_cast<quant::GgmlType>(type);
   if (t == quant::GgmlType::kF32) return K % 4 != 0;
   if (t == quant::GgmlType::kF16 || t == quant::GgmlType::kBF16) return K % 32 != 0;
   return false;
+}
+
+bool IsFloatType(uint32_t type) {
+  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+  return t == quant::GgmlType::kF32 || t == quant::GgmlType::kF16 || t == quant::GgmlType::kBF16;
 }
 
 // f32 of element k of a float row `w_row` of `type`.
@@ -346,7 +351,7 @@ std::string DequantUnitCode(uint32_t type, int64_t K, const std::string& wv,
                             const std::string& dst) {
   const bool planes = UsesPlanes(type);
   const quant::GgmlType t = static_cast<quant::GgmlType>(type);
-  if (ScalarFloatRows(type, K)) {  // float rows with a partial last unit
+  if (IsFloatType(type) && K % 32 != 0) {  // a partial last unit: no reads past the row's end
     return absl::StrCat("      for (i32 i = 0; i < 32; ++i) ", dst, "[i] = 32 * u + i < K ? ",
                         FloatElement(type, absl::StrCat("(", wv, " + (u64)n * K)"), "32 * u + i"),
                         " : 0.0f;\n");
@@ -424,11 +429,15 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
       up ? "  f32 acc_up[2][4] = {};\n" : "", "  for (i32 k0 = 0; k0 < K; k0 += BK) {\n",
       "    for (i32 e = tid; e < BM * BK; e += ", kThreads, ") {\n",
       "      const i32 r = e / BK, c = e % BK, m = m0 + r;\n",
-      "      f32 v = m < T ? x[(u64)m * K + k0 + c] : 0.0f;\n",
-      f.nw >= 0 ? "      v = (v * inv_rms[r]) * nw[k0 + c];\n" : "", "      xs[r][c] = v;\n",
-      "    }\n", "    if (tid < BN) {\n", "      const i32 n = n0 + tid, u = k0 / 32;\n",
-      "      f32 wu[32];\n", "      if (n < N) {\n", DequantUnitCode(type, K, "w", "wu"),
-      "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
+      K % kBK == 0 ? "      f32 v = m < T ? x[(u64)m * K + k0 + c] : 0.0f;\n"
+                   : "      f32 v = m < T && k0 + c < K ? x[(u64)m * K + k0 + c] : 0.0f;  // K is "
+                     "not a whole number of tiles\n",
+      f.nw >= 0 ? (K % kBK == 0 ? "      v = (v * inv_rms[r]) * nw[k0 + c];\n"
+                                : "      if (k0 + c < K) v = (v * inv_rms[r]) * nw[k0 + c];\n")
+                : "",
+      "      xs[r][c] = v;\n", "    }\n", "    if (tid < BN) {\n",
+      "      const i32 n = n0 + tid, u = k0 / 32;\n", "      f32 wu[32];\n", "      if (n < N) {\n",
+      DequantUnitCode(type, K, "w", "wu"), "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
       "      for (i32 i = 0; i < 32; ++i) ws[tid][i] = wu[i];\n");
   if (up) {
     absl::StrAppend(&b, "      if (n < N) {\n", DequantUnitCode(type, K, "w_up", "wu"),

@@ -1,9 +1,11 @@
-// rfbench MODEL.plan [-p 512] [-n 128] [-r 3] [--backend hip|cpu] [--json]: the speed of a plan,
-// measured the way llama-bench measures llama.cpp (pp: one prefill step of p tokens; tg: n decode
-// steps of one token from an empty context), each repeated r times; median and spread. Also the
-// load split (read, upload, kernel compile cold and warm), the arena by region, the device
+// rfbench MODEL.plan [-p 512] [-n 128] [-r 3] [--backend hip|cpu|emu] [--json]: the speed of a
+// plan, measured the way llama-bench measures llama.cpp (pp: one prefill step of p tokens; tg: n
+// decode steps of one token from an empty context), each repeated r times; median and spread. Also
+// the load split (read, upload, kernel compile cold and warm), the arena by region, the device
 // allocations, and decode's share of the memory-bandwidth roofline: weight bytes per token over
-// the measured device copy bandwidth (bytes read plus written).
+// the measured device copy bandwidth (bytes read plus written). `--backend emu` runs a GPU plan's
+// kernels on the CPU emulator (runtime/emu): its speed says how long the emulator tests take, not
+// how fast anything runs.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,8 +14,10 @@
 #include <random>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "runtime/cpu/cpu_backend.h"
+#include "runtime/emu/emu_backend.h"
 #include "runtime/plan/plan.h"
 #include "support/format.h"
 #include "tools/cli.h"
@@ -46,7 +50,7 @@ int Main(int argc, char** argv) {
       {"p", true, "prompt tokens for the prefill test (default 512)"},
       {"n", true, "tokens for the decode test (default 128)"},
       {"r", true, "repetitions (default 3)"},
-      {"backend", true, "hip or cpu (default: hip when there is a GPU)"},
+      {"backend", true, "hip, cpu or emu (default: hip when there is a GPU)"},
       {"threads", true, "cpu backend threads (default: all)"},
       {"json", false, "print one JSON object instead of the table"},
       {"profile", false, "after the benchmark, time every kernel of one pp and tg run (hip)"},
@@ -82,17 +86,32 @@ int Main(int argc, char** argv) {
   // Load (twice on the GPU: a cold kernel cache, then a warm one).
   std::unique_ptr<Backend> backend;
   double cold_compile_ms = 0, warm_compile_ms = 0, bandwidth = 0;
-  if (backend_name == "cpu") {
-    auto b = cpu::CreateCpuBackend(plan, static_cast<int>(*threads));
-    if (!b.ok()) return Fail(b.status());
-    backend = *std::move(b);
+  if (backend_name == "cpu" || backend_name == "emu") {
+    if (backend_name == "cpu") {
+      auto b = cpu::CreateCpuBackend(plan, static_cast<int>(*threads));
+      if (!b.ok()) return Fail(b.status());
+      backend = *std::move(b);
+    } else {
+      char tmpl[] = "/tmp/rfbench-cache-XXXXXX";
+      emu::EmuBackendOptions options;
+      options.build.cache_dir = mkdtemp(tmpl);
+      {
+        auto cold = emu::CreateEmuBackend(plan, options);
+        if (!cold.ok()) return Fail(cold.status());
+        cold_compile_ms = (*cold)->load_stats().compile_ms;
+      }
+      auto b = emu::CreateEmuBackend(plan, options);
+      if (!b.ok()) return Fail(b.status());
+      warm_compile_ms = (*b)->load_stats().compile_ms;
+      backend = *std::move(b);
+    }
     // Host copy bandwidth over 1 GiB, read plus written.
     const size_t bytes = size_t{1} << 30;
     std::vector<uint8_t> a(bytes, 1), c(bytes);
     const auto s = std::chrono::steady_clock::now();
     std::memcpy(c.data(), a.data(), bytes);
     bandwidth = 2.0 * bytes / (Ms(s, std::chrono::steady_clock::now()) / 1e3);
-  } else {
+  } else if (backend_name == "hip") {
 #ifdef RF_HAVE_HIP_BACKEND
     char tmpl[] = "/tmp/rfbench-cache-XXXXXX";
     hip::HipBackendOptions options;
@@ -110,6 +129,9 @@ int Main(int argc, char** argv) {
     if (!bw.ok()) return Fail(bw.status());
     bandwidth = *bw;
 #endif
+  } else {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("unknown backend '", backend_name, "' (hip, cpu or emu)")));
   }
   const LoadStats& ls = backend->load_stats();
   const int64_t prompt = std::min<int64_t>(*p, backend->max_batch());
