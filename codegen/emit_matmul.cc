@@ -437,7 +437,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
                 : "",
       "      xs[r][c] = v;\n", "    }\n", "    if (tid < BN) {\n",
       "      const i32 n = n0 + tid, u = k0 / 32;\n", "      f32 wu[32];\n", "      if (n < N) {\n",
-      DequantUnitCode(type, K, "w", "wu"), "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
+      DequantUnitCode(type, K, "w", "wu"),
+      "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
       "      for (i32 i = 0; i < 32; ++i) ws[tid][i] = wu[i];\n");
   if (up) {
     absl::StrAppend(&b, "      if (n < N) {\n", DequantUnitCode(type, K, "w_up", "wu"),
@@ -513,20 +514,6 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(&b, "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
                   "  return (u32)rf_f32_to_half(lo) | ((u32)rf_f32_to_half(hi) << 16);\n", "}\n");
-  if (nvidia) {
-    absl::StrAppend(
-        &b, "// D = A * B + D for one 16 x 8 tile: a = 4 regs of f16x2, b = 2, d = 4 floats.\n",
-        "RF_DEVICE void mma_16816(f32* d, const u32* a, const u32* b) {\n",
-        "  asm volatile(\"mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
-        "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\"\n",
-        "               : \"+f\"(d[0]), \"+f\"(d[1]), \"+f\"(d[2]), \"+f\"(d[3])\n",
-        "               : \"r\"(a[0]), \"r\"(a[1]), \"r\"(a[2]), \"r\"(a[3]), \"r\"(b[0]), "
-        "\"r\"(b[1]));\n",
-        "}\n");
-  } else {
-    absl::StrAppend(&b, "typedef _Float16 half16 __attribute__((ext_vector_type(16)));\n",
-                    "typedef float float8 __attribute__((ext_vector_type(8)));\n");
-  }
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(128) void ", k.name, "(",
                   KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
                   "  RF_SHARED u16 xs[BM * LDS_ROW];\n", "  RF_SHARED u16 ws[BN * LDS_ROW];\n",
@@ -538,8 +525,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   const int tiles_n = nvidia ? 4 : 2;
   absl::StrAppend(
       &b, "  const i32 wm = (wave / 2) * 32, wn = (wave % 2) * 32;\n",
-      nvidia ? "  f32 acc[2][4][4] = {};\n" : "  float8 acc[2][2] = {};\n",
-      up ? (nvidia ? "  f32 acc_up[2][4][4] = {};\n" : "  float8 acc_up[2][2] = {};\n") : "",
+      nvidia ? "  f32 acc[2][4][4] = {};\n" : "  rf_float8 acc[2][2] = {};\n",
+      up ? (nvidia ? "  f32 acc_up[2][4][4] = {};\n" : "  rf_float8 acc_up[2][2] = {};\n") : "",
       "  for (i32 k0 = 0; k0 < K; k0 += BK) {\n",
       "    for (i32 e = tid; e < BM * (BK / 4); e += 128) {  // x tile, 4 values a thread\n",
       "      const i32 r = e / (BK / 4), c = 4 * (e % (BK / 4)), m = m0 + r;\n");
@@ -584,7 +571,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                           "        const u16* br = ", tile,
                           " + (wn + 8 * ni + g) * LDS_ROW + kk + 2 * t;\n",
                           "        const u32 bf[2] = {*(const u32*)br, *(const u32*)(br + 8)};\n",
-                          "        for (i32 mi = 0; mi < 2; ++mi) mma_16816(", accum,
+                          "        for (i32 mi = 0; mi < 2; ++mi) rf_mma_m16n8k16(", accum,
                           "[mi][ni], af[mi], bf);\n", "      }\n");
     };
     absl::StrAppend(&b, "    const i32 g = lane / 4, t = lane % 4;\n",
@@ -599,15 +586,15 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   } else {
     auto wmma = [&](const std::string& tile, const std::string& accum) {
       return absl::StrCat(
-          "      for (i32 ni = 0; ni < 2; ++ni) {\n", "        half16 bf;\n",
+          "      for (i32 ni = 0; ni < 2; ++ni) {\n", "        rf_half16 bf;\n",
           "        const u16* br = ", tile, " + (wn + 16 * ni + lane % 16) * LDS_ROW + kk;\n",
           "        for (i32 i = 0; i < 16; ++i) bf[i] = __builtin_bit_cast(_Float16, br[i]);\n",
           "        for (i32 mi = 0; mi < 2; ++mi) {\n", "          ", accum,
-          "[mi][ni] = __builtin_amdgcn_wmma_f32_16x16x16_f16_w32(af[mi], bf, ", accum,
-          "[mi][ni]);\n", "        }\n", "      }\n");
+          "[mi][ni] = rf_wmma_f32_16x16x16_f16(af[mi], bf, ", accum, "[mi][ni]);\n", "        }\n",
+          "      }\n");
     };
     absl::StrAppend(
-        &b, "    for (i32 kk = 0; kk < BK; kk += 16) {\n", "      half16 af[2];\n",
+        &b, "    for (i32 kk = 0; kk < BK; kk += 16) {\n", "      rf_half16 af[2];\n",
         "      for (i32 mi = 0; mi < 2; ++mi) {\n",
         "        const u16* ar = xs + (wm + 16 * mi + lane % 16) * LDS_ROW + kk;\n",
         "        for (i32 i = 0; i < 16; ++i) af[mi][i] = __builtin_bit_cast(_Float16, ar[i]);\n",

@@ -27,7 +27,7 @@ if [[ -x $cuda/bin/nvcc ]]; then
   echo "== HIP runtime with the HIP-to-CUDA shim (NVRTC kernel checks for sm_90; no GPU needed)"
   cmake -S . -B build-cuda -DRF_WERROR=ON -DRF_HIP_BACKEND=CUDA -DCUDAToolkit_ROOT="$cuda" >/dev/null
   cmake --build build-cuda -j"$jobs" --target rf-kcheck rf-hip-smoke kernel_cache_test \
-    hip_compiler_test hip_gpu_test kernel_compile_test
+    hip_compiler_test hip_gpu_test kernel_compile_test model_kernels_test
   ctest --test-dir build-cuda -j"$jobs" -L 'hip|kernels' --output-on-failure
 else
   echo "== HIP-to-CUDA shim: skipped, no CUDA toolkit at $cuda (set CUDA_HOME)"

@@ -15,9 +15,12 @@ struct EmuThread {
   void* state = nullptr;  // the launcher's, for the callbacks
   void (*barrier)(EmuThread* self) = nullptr;
   uint32_t (*exchange)(EmuThread* self, uint32_t value, int32_t src_lane) = nullptr;
+  // Every lane's n words to every lane of the wave (all[lane * n + i]); the matrix-unit
+  // operations of the prelude use it.
+  void (*gather)(EmuThread* self, const uint32_t* mine, uint32_t n, uint32_t* all) = nullptr;
 };
 
-inline constexpr int32_t kEmuAbiVersion = 1;
+inline constexpr int32_t kEmuAbiVersion = 2;
 inline constexpr int32_t kEmuAbi = kEmuAbiVersion * 1000 + static_cast<int32_t>(sizeof(EmuThread));
 
 // rf_emu_entry: runs the kernel as the thread `self`; args[i] points at parameter i's value.

@@ -1,5 +1,6 @@
 #include "runtime/emu/emu_launch.h"
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -48,9 +49,10 @@ class Launcher::Block {
   };
   struct Wave {
     uint32_t first = 0, lanes = 0;
-    uint32_t live = 0;               // lanes that have not returned
-    uint32_t arrived = 0;            // lanes waiting at the current shuffle
-    std::vector<uint32_t> slots[2];  // shuffle k uses slots[k % 2]
+    uint32_t live = 0;                  // lanes that have not returned
+    uint32_t arrived = 0;               // lanes waiting at the current shuffle
+    std::vector<uint32_t> slots[2];     // shuffle k uses slots[k % 2]
+    std::vector<uint32_t> gathered[2];  // so does gather k (lane * n + i)
   };
 
   Block(uint32_t threads, int wave_size) : threads_(threads), wave_size_(wave_size) {}
@@ -65,6 +67,7 @@ class Launcher::Block {
   static void ThreadMain(void* thread);
   static void Barrier(EmuThread* self);
   static uint32_t Exchange(EmuThread* self, uint32_t value, int32_t src_lane);
+  static void Gather(EmuThread* self, const uint32_t* mine, uint32_t n, uint32_t* all);
 
   const uint32_t threads_;
   const int wave_size_;
@@ -96,6 +99,7 @@ absl::StatusOr<std::unique_ptr<Launcher::Block>> Launcher::Block::Create(uint32_
     th.t.state = &th;
     th.t.barrier = &Block::Barrier;
     th.t.exchange = &Block::Exchange;
+    th.t.gather = &Block::Gather;
   }
   for (uint32_t first = 0; first < threads; first += wave_size) {
     Wave w;
@@ -184,6 +188,30 @@ uint32_t Launcher::Block::Exchange(EmuThread* self, uint32_t value, int32_t src_
     return value;
   }
   return slots[src_lane];
+}
+
+void Launcher::Block::Gather(EmuThread* self, const uint32_t* mine, uint32_t n, uint32_t* all) {
+  Thread& th = *static_cast<Thread*>(self->state);
+  Block& b = *th.block;
+  Wave& wave = b.waves_[self->wave];
+  const uint32_t k = ++th.shuffles;
+  std::vector<uint32_t>& buffer = wave.gathered[k % 2];
+  if (buffer.size() < static_cast<size_t>(b.wave_size_) * n) buffer.resize(b.wave_size_ * n);
+  std::copy(mine, mine + n, buffer.begin() + self->lane * n);
+  th.state = State::kAtShuffle;
+  ++wave.arrived;
+  b.Arrived(wave);
+  b.Yield(th);
+  for (uint32_t lane = 0; lane < static_cast<uint32_t>(b.wave_size_); ++lane) {
+    if (lane >= wave.lanes || b.threads_state_[wave.first + lane].shuffles < k) {
+      b.Fail(*self,
+             absl::StrCat("matrix operation ", k, " of wave ", self->wave, " needs lane ", lane,
+                          ", which ", lane >= wave.lanes ? "does not exist" : "has returned"));
+      std::fill(all, all + static_cast<size_t>(b.wave_size_) * n, 0u);
+      return;
+    }
+  }
+  std::copy(buffer.begin(), buffer.begin() + static_cast<size_t>(b.wave_size_) * n, all);
 }
 
 void Launcher::Block::Fail(const EmuThread& t, std::string what) {

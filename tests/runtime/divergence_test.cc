@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "runtime/cpu/cpu_backend.h"
 #include "support/status.h"
+#include "tests/plan_for.h"
 #include "tests/test_util.h"
 
 namespace rf {
@@ -77,7 +78,7 @@ class DivergenceTest : public ::testing::Test {
     auto c = compiler::CompileToIr(testing::ModelPath("stories260K.gguf"), options);
     ASSERT_TRUE(c.ok()) << c.status();
     const std::string path = testing::TempDir() + "/m.plan";
-    auto r = compiler::WritePlanFile(*c, "cpu", path);
+    auto r = compiler::EmitPlan(*c, testing::PlanFor("cpu", path));
     ASSERT_TRUE(r.ok()) << r.status();
     auto file = plan::PlanFile::Open(path, "cpu");
     ASSERT_TRUE(file.ok()) << file.status();

@@ -6,6 +6,10 @@
 // that differs is reported. Models: the bundled stories260K (f32, and re-quantized to q8_0 and
 // q4_0) and synthesized tiny llama/qwen2 models (the vocab GGUFs come from $RF_TEST_VOCAB_DIR or
 // the oracle; skipped without them).
+// Tolerances: on targets with matrix units (sm_90 mma.sync, gfx1100 WMMA, emulated here with the
+// hardware's fragment layouts) prefill multiplies f16-rounded x and weights, as the GPU does, so
+// logits differ from the f32 CPU's by ~1e-3 relative (measured: rel L2 6.8e-4..1.2e-3 on the tiny
+// models, the same as on the H100); gfx90a (wave64, FMA GEMM in f32) stays within 1e-3.
 #include <sys/stat.h>
 
 #include <chrono>
@@ -21,6 +25,7 @@
 #include "runtime/divergence.h"
 #include "runtime/emu/emu_backend.h"
 #include "tests/oracle_run.h"
+#include "tests/plan_for.h"
 #include "tests/test_util.h"
 
 namespace rf {
@@ -62,8 +67,8 @@ class EmuBackendTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(c.ok()) << c.status();
     if (!c.ok()) return {};
     const std::string cpu_path = dir_ + "/cpu.plan", gpu_path = dir_ + "/gpu.plan";
-    auto r1 = compiler::WritePlanFile(*c, "cpu", cpu_path);
-    auto r2 = compiler::WritePlanFile(*c, target_, gpu_path);
+    auto r1 = compiler::EmitPlan(*c, testing::PlanFor("cpu", cpu_path));
+    auto r2 = compiler::EmitPlan(*c, testing::PlanFor(target_, gpu_path));
     EXPECT_TRUE(r1.ok()) << r1.status();
     EXPECT_TRUE(r2.ok()) << r2.status();
     auto cpu_file = plan::PlanFile::Open(cpu_path, "cpu");
@@ -158,8 +163,14 @@ class EmuBackendTest : public ::testing::TestWithParam<std::string> {
   std::string dir_;
 };
 
+// Relative L2 tolerance of logits against the cpu backend's (see the header comment).
+double RelTolerance(const std::string& target) {
+  return target == "gfx90a" ? 1e-3 : 2e-3;
+}
+
 TEST_P(EmuBackendTest, Stories260KMatchesTheCpu) {
-  Compare("stories260K f32", testing::ModelPath("stories260K.gguf"), 40, 0.02, 1e-3);
+  Compare("stories260K f32", testing::ModelPath("stories260K.gguf"), 40, 0.02,
+          RelTolerance(target_));
 }
 
 TEST_P(EmuBackendTest, QuantizedStories260KMatchesTheCpu) {
@@ -168,7 +179,7 @@ TEST_P(EmuBackendTest, QuantizedStories260KMatchesTheCpu) {
     auto report =
         gguf::Requantize(testing::ModelPath("stories260K.gguf"), path, *quant::TypeFromName(type));
     ASSERT_TRUE(report.ok()) << report.status();
-    Compare(std::string("stories260K ") + type, path, 20, 0.02, 1e-3);
+    Compare(std::string("stories260K ") + type, path, 20, 0.02, RelTolerance(target_));
   }
 }
 
@@ -188,12 +199,13 @@ TEST_P(EmuBackendTest, SynthesizedModelsMatchTheCpu) {
       const std::string path = dir_ + "/tiny-" + arch + "-" + type + ".gguf";
       auto report = gguf::Synthesize(o, path);
       ASSERT_TRUE(report.ok()) << report.status();
-      Compare(std::string("tiny ") + arch + " " + type, path, 6, 0.02, 1e-3, 512);
+      Compare(std::string("tiny ") + arch + " " + type, path, 6, 0.02, RelTolerance(target_), 512);
     }
   }
 }
 
-// Prefill of T tokens and T single-token decode steps give the same last logits.
+// Prefill of T tokens and T single-token decode steps give the same last logits (to f16 rounding
+// of the matrix units' inputs where prefill uses them: measured rel L2 1.7e-4; else 1.2e-5).
 TEST_P(EmuBackendTest, PrefillEqualsDecodeSteps) {
   Pair pair = Load(testing::ModelPath("stories260K.gguf"), 256);
   ASSERT_TRUE(pair.emu);
@@ -210,7 +222,7 @@ TEST_P(EmuBackendTest, PrefillEqualsDecodeSteps) {
   const testing::LogitsDiff d = testing::CompareLogits(decode, prefill);
   std::printf("[measured] %s prefill vs decode steps: max|diff| %.3g, rel L2 %.3g\n",
               target_.c_str(), d.max_abs, d.rel_l2);
-  EXPECT_LE(d.rel_l2, 1e-4);
+  EXPECT_LE(d.rel_l2, target_ == "gfx90a" ? 1e-4 : 5e-4);
 }
 
 // A block's threads run in order between barriers; run in reverse, race-free kernels give the

@@ -19,6 +19,7 @@
 #include "runtime/cpu/cpu_backend.h"
 #include "runtime/hip/hip_backend.h"
 #include "tests/oracle_run.h"
+#include "tests/plan_for.h"
 #include "tests/test_util.h"
 
 namespace rf {
@@ -59,12 +60,8 @@ class HipBackendTest : public ::testing::Test {
     EXPECT_TRUE(c.ok()) << c.status();
     if (!c.ok()) return {};
     const std::string cpu_plan = dir_ + "/cpu.plan", gpu_plan = dir_ + "/gpu.plan";
-    compiler::PlanOutputOptions cpu_options, gpu_options;
-    cpu_options.output = cpu_plan;
-    gpu_options.target = target_;
-    gpu_options.output = gpu_plan;
-    auto r1 = compiler::EmitPlan(*c, cpu_options);
-    auto r2 = compiler::EmitPlan(*c, gpu_options);
+    auto r1 = compiler::EmitPlan(*c, testing::PlanFor("cpu", cpu_plan));
+    auto r2 = compiler::EmitPlan(*c, testing::PlanFor(target_, gpu_plan));
     EXPECT_TRUE(r1.ok()) << r1.status();
     EXPECT_TRUE(r2.ok()) << r2.status();
     auto cpu_file = plan::PlanFile::Open(cpu_plan, "cpu");
