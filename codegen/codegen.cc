@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codegen/kernels.h"
+#include "codegen/prelude.h"
 #include "support/debug.h"
 #include "support/status.h"
 
@@ -26,7 +27,8 @@ absl::Status GenerateKernels(plan::Plan& plan, const Target& target) {
       in.kernels.clear();
       for (KernelSpec& spec : *specs) {
         workspace = std::max(workspace, spec.workspace_bytes);
-        auto it = by_source.find(spec.body);
+        const std::string original = spec.body;  // the dedupe key, before any renaming
+        auto it = by_source.find(original);
         if (it == by_source.end()) {
           if (int uses = names[spec.name]++; uses > 0) {
             // The same name for a different source: rename both the entry point and the kernel.
@@ -37,13 +39,16 @@ absl::Status GenerateKernels(plan::Plan& plan, const Target& target) {
           }
           plan::Kernel k;
           k.name = spec.name;
-          k.source = spec.body;
+          // The complete source the runtime compiles: wave-size guard, prelude, body.
+          k.source = absl::StrCat(
+              "#define RF_WAVE_SIZE ", target.wave_size, "\n",
+              WithPrelude(target.nvidia ? KernelDialect::kCuda : KernelDialect::kHip, spec.body));
           k.block = spec.block;
           k.grid_base = spec.grid_base;
           k.grid_per_tile = spec.grid_per_tile;
           k.token_tile = spec.token_tile;
           k.grid_y = spec.grid_y;
-          it = by_source.emplace(k.source, static_cast<int32_t>(plan.kernels.size())).first;
+          it = by_source.emplace(original, static_cast<int32_t>(plan.kernels.size())).first;
           plan.kernels.push_back(std::move(k));
         }
         in.kernels.push_back(it->second);

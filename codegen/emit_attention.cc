@@ -24,7 +24,8 @@ namespace {
 
 using plan::Opcode;
 
-constexpr int kChunk = 256;  // keys per decode block and per online-softmax step
+constexpr int kChunk = 64;          // keys per decode block (split across workgroups)
+constexpr int kPrefillChunk = 256;  // keys per online-softmax step of a prefill query
 constexpr int kThreads = 128;
 
 struct AttentionShape {
@@ -41,18 +42,18 @@ struct AttentionShape {
 // keep their accuracy on every target (AMD's fast sin is only accurate near zero).
 const char* kRopeHelpers = R"(RF_DEVICE void rope_sincos(f32 angle, f32* s, f32* c) {
   const double two_pi = 6.283185307179586;
-  const f32 a = (f32)((double)angle - two_pi * __builtin_rint((double)angle / two_pi));
-  *s = __builtin_sinf(a);
-  *c = __builtin_cosf(a);
+  const f32 a = (f32)((double)angle - two_pi * rf_rint((double)angle / two_pi));
+  *s = rf_sin(a);
+  *c = rf_cos(a);
 }
 )";
 
-std::string Constants(const AttentionShape& a) {
+std::string Constants(const AttentionShape& a, int chunk) {
   std::string s = absl::StrFormat(
       "constexpr i32 H = %d, HKV = %d, D = %d, C = %d, GROUP = H / HKV;\n"
       "constexpr i32 CHUNK = %d, NT = %d;\n"
       "constexpr f32 SCALE = %s;\n",
-      a.H, a.Hkv, a.D, a.C, kChunk, kThreads, FloatLiteral(a.scale));
+      a.H, a.Hkv, a.D, a.C, chunk, kThreads, FloatLiteral(a.scale));
   if (a.rope) {
     const float theta_scale = std::pow(a.theta, -2.0f / static_cast<float>(a.n_rot));
     absl::StrAppendFormat(&s,
@@ -60,11 +61,35 @@ std::string Constants(const AttentionShape& a) {
                           "constexpr f32 THETA_SCALE = %s;  // theta^(-2/n_rot)\n",
                           a.n_rot, a.neox ? "true" : "false", FloatLiteral(theta_scale));
   }
+  absl::StrAppendFormat(&s,
+                        "constexpr i32 GROUPS = NT / (D / 4);  // key groups in the weighted V\n");
   absl::StrAppend(&s, "typedef ", a.f16_cache ? "u16" : "f32", " cache_t;\n",
                   a.f16_cache ? "RF_DEVICE f32 load_kv(cache_t v) { return rf_half_to_f32(v); }\n"
                                 "RF_DEVICE cache_t store_kv(f32 v) { return rf_f32_to_half(v); }\n"
                               : "RF_DEVICE f32 load_kv(cache_t v) { return v; }\n"
                                 "RF_DEVICE cache_t store_kv(f32 v) { return v; }\n");
+  absl::StrAppend(
+      &s, a.f16_cache
+              ? "RF_DEVICE f32x4 load_v4(const cache_t* p) {\n"
+                "  const u32x2 v = *(const u32x2*)p;\n"
+                "  return f32x4{rf_half_to_f32((u16)v.x), rf_half_to_f32((u16)(v.x >> 16)),\n"
+                "               rf_half_to_f32((u16)v.y), rf_half_to_f32((u16)(v.y >> 16))};\n"
+                "}\n"
+              : "RF_DEVICE f32x4 load_v4(const cache_t* p) { return *(const f32x4*)p; }\n");
+  if (a.f16_cache && a.D % 8 == 0) {
+    absl::StrAppend(
+        &s, "// q . k for one cached key, 8 halves (16 bytes) per load\n",
+        "RF_DEVICE f32 dot_key(const cache_t* kr, const f32* q) {\n", "  f32 dot = 0.0f;\n",
+        "  for (i32 d = 0; d < D; d += 8) {\n", "    const u32x4 v = *(const u32x4*)(kr + d);\n",
+        "    const u32 w[4] = {v.x, v.y, v.z, v.w};\n", "    for (i32 i = 0; i < 4; ++i) {\n",
+        "      dot += q[d + 2 * i] * rf_half_to_f32((u16)w[i]) + q[d + 2 * i + 1] * "
+        "rf_half_to_f32((u16)(w[i] >> 16));\n",
+        "    }\n", "  }\n", "  return dot;\n", "}\n");
+  } else {
+    absl::StrAppend(
+        &s, "RF_DEVICE f32 dot_key(const cache_t* kr, const f32* q) {\n", "  f32 dot = 0.0f;\n",
+        "  for (i32 d = 0; d < D; ++d) dot += q[d] * load_kv(kr[d]);\n", "  return dot;\n", "}\n");
+  }
   return s;
 }
 
@@ -109,7 +134,8 @@ RF_DEVICE f32 block_sum(f32 v, f32* red) {
 
 // The online-softmax loop over keys [begin, end) of KV head kvh, with q in shared `qs`. Leaves
 // m, l and acc (thread d < D holds acc for dim d) in the caller's variables. When `new_key` is
-// set, key `p` comes from shared kn / vn instead of the cache.
+// set, key `p` comes from shared kn / vn instead of the cache, rounded as the cache stores it (an
+// f16 cache: as the CPU, llama.cpp and this target's prefill see it).
 std::string AttendLoop(bool new_key) {
   return absl::StrCat(
       "  for (i32 c0 = begin; c0 < end; c0 += CHUNK) {\n",
@@ -117,11 +143,10 @@ std::string AttendLoop(bool new_key) {
       "    for (i32 j = (i32)rf_thread_x(); j < cn; j += NT) {\n",
       "      const i32 key = c0 + j;\n", "      f32 dot = 0.0f;\n",
       new_key ? "      if (key == p) {\n"
-                "        for (i32 d = 0; d < D; ++d) dot += qs[d] * kn[d];\n"
+                "        for (i32 d = 0; d < D; ++d) dot += qs[d] * load_kv(store_kv(kn[d]));\n"
                 "      } else {\n"
               : "      {\n",
-      "        const cache_t* kr = k_cache + ((u64)key * HKV + kvh) * D;\n",
-      "        for (i32 d = 0; d < D; ++d) dot += qs[d] * load_kv(kr[d]);\n", "      }\n",
+      "        dot = dot_key(k_cache + ((u64)key * HKV + kvh) * D, qs);\n", "      }\n",
       "      sc[j] = dot * SCALE;\n", "    }\n", "    rf_barrier();\n",
       "    f32 local = -(1.0f / 0.0f);\n",
       "    for (i32 j = (i32)rf_thread_x(); j < cn; j += NT) local = rf_max(local, sc[j]);\n",
@@ -129,13 +154,29 @@ std::string AttendLoop(bool new_key) {
       "    for (i32 j = (i32)rf_thread_x(); j < cn; j += NT) {\n",
       "      sc[j] = rf_exp(sc[j] - m_new);\n", "      part += sc[j];\n", "    }\n",
       "    const f32 chunk_sum = block_sum(part, red);\n",
-      "    const f32 rescale = rf_exp(m - m_new);\n", "    if ((i32)rf_thread_x() < D) {\n",
-      "      const i32 d = (i32)rf_thread_x();\n", "      f32 a = acc * rescale;\n",
-      "      for (i32 j = 0; j < cn; ++j) {\n", "        const i32 key = c0 + j;\n",
-      new_key ? "        const f32 vd = key == p ? vn[d] : load_kv(v_cache[((u64)key * HKV + kvh) "
-                "* D + d]);\n"
-              : "        const f32 vd = load_kv(v_cache[((u64)key * HKV + kvh) * D + d]);\n",
-      "        a += sc[j] * vd;\n", "      }\n", "      acc = a;\n", "    }\n",
+      "    const f32 rescale = rf_exp(m - m_new);\n",
+      "    {  // weighted V: each thread 4 dims of every GROUPS-th key, then the groups add up\n",
+      "      const i32 d4 = 4 * ((i32)rf_thread_x() % (D / 4)), grp = (i32)rf_thread_x() / (D / "
+      "4);\n",
+      "      f32 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;\n", "      if (grp < GROUPS) {\n",
+      "#pragma unroll 4\n", "        for (i32 j = grp; j < cn; j += GROUPS) {\n",
+      "          const i32 key = c0 + j;\n", "          const f32 pj = sc[j];\n",
+      new_key ? "          if (key == p) {\n"
+                "            a0 += pj * load_kv(store_kv(vn[d4]));\n"
+                "            a1 += pj * load_kv(store_kv(vn[d4 + 1]));\n"
+                "            a2 += pj * load_kv(store_kv(vn[d4 + 2]));\n"
+                "            a3 += pj * load_kv(store_kv(vn[d4 + 3]));\n"
+                "            continue;\n"
+                "          }\n"
+              : "",
+      "          const f32x4 v = load_v4(v_cache + ((u64)key * HKV + kvh) * D + d4);\n",
+      "          a0 += pj * v.x; a1 += pj * v.y; a2 += pj * v.z; a3 += pj * v.w;\n", "        }\n",
+      "      }\n", "      if (grp < GROUPS) {\n", "        f32* vp = vpart + grp * D + d4;\n",
+      "        vp[0] = a0; vp[1] = a1; vp[2] = a2; vp[3] = a3;\n", "      }\n",
+      "      rf_barrier();\n", "      if ((i32)rf_thread_x() < D) {\n",
+      "        const i32 d = (i32)rf_thread_x();\n", "        f32 sum = 0.0f;\n",
+      "        for (i32 g = 0; g < GROUPS; ++g) sum += vpart[g * D + d];\n",
+      "        acc = acc * rescale + sum;\n", "      }\n", "    }\n",
       "    l = l * rescale + chunk_sum;\n", "    m = m_new;\n", "    rf_barrier();\n", "  }\n");
 }
 
@@ -153,6 +194,7 @@ absl::StatusOr<AttentionShape> ShapeOf(const plan::Instruction& in) {
     return absl::UnimplementedError("the GPU attention reads f16 or f32 caches");
   }
   if (a.D > kThreads) return absl::UnimplementedError("head dims above 128");
+  if (a.D % 4 != 0) return absl::UnimplementedError("head dims that are not a multiple of 4");
   a.rope = rope;
   if (rope) {
     a.neox = in.ints[0] == 1;
@@ -167,8 +209,8 @@ absl::StatusOr<AttentionShape> ShapeOf(const plan::Instruction& in) {
 }
 
 std::string Header(const plan::Instruction& in, const Target& target, const AttentionShape& a,
-                   const std::string& what) {
-  return absl::StrCat(KernelComment(in, what), WaveHelpers(target), Constants(a),
+                   const std::string& what, int chunk = kPrefillChunk) {
+  return absl::StrCat(KernelComment(in, what), WaveHelpers(target), Constants(a, chunk),
                       a.rope ? kRopeHelpers : "", a.rope ? RopeRow(a) : "", kBlockReduce);
 }
 
@@ -197,10 +239,11 @@ KernelSpec DecodePartial(const plan::Instruction& in, const Target& target, cons
       Header(in, target, a,
              absl::StrFormat("rope_attention decode, part 1 of 2: block (h, c) attends keys "
                              "[c * %d, (c + 1) * %d) of head h; grid (%d, %d) x %d threads",
-                             kChunk, kChunk, a.H, n_chunks, kThreads)),
+                             kChunk, kChunk, a.H, n_chunks, kThreads),
+             kChunk),
       "constexpr i32 NCHUNK = ", n_chunks, ";\n", "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ", k.name,
       "(", KernelParams(in, Names(a, in.operands.size()), {"out", "k_cache", "v_cache"}), ") {\n",
-      "  RF_SHARED f32 qs[D], kn[D], vn[D], sc[CHUNK], red[NT / WAVE];\n",
+      "  RF_SHARED f32 qs[D], kn[D], vn[D], sc[CHUNK], red[NT / WAVE], vpart[NT * 4];\n",
       "  const i32 h = (i32)rf_block_x(), chunk = (i32)rf_block_y(), kvh = h / GROUP;\n",
       "  const i32 p = pos[0];\n", "  const i32 begin = chunk * CHUNK;\n",
       "  const i32 end = p + 1 < begin + CHUNK ? p + 1 : begin + CHUNK;\n",
@@ -301,7 +344,7 @@ KernelSpec PrefillAttend(const plan::Instruction& in, const Target& target,
       KernelParams(in, Names(a, in.operands.size()), results), ") {\n",
       a.rope ? ""
              : "  const cache_t* k_cache = k_cache_in;\n  const cache_t* v_cache = v_cache_in;\n",
-      "  RF_SHARED f32 qs[D], sc[CHUNK], red[NT / WAVE];\n",
+      "  RF_SHARED f32 qs[D], sc[CHUNK], red[NT / WAVE], vpart[NT * 4];\n",
       "  const i32 t = (i32)rf_block_x(), h = (i32)rf_block_y(), kvh = h / GROUP;\n",
       "  const i32 p = pos[t];\n");
   if (a.rope) {

@@ -75,59 +75,184 @@ bool UsesFastGemv(uint32_t type) {
          t == quant::GgmlType::kF32;
 }
 
-// The GEMV loop accumulating row `row` of weight `wv` into `acc`.
-std::string GemvLoop(uint32_t type, const MatmulForm& f, const std::string& wv,
-                     const std::string& acc) {
+// Float weights whose rows are not a whole number of 16-byte loads (e.g. stories260K's ffn_down
+// in f16, K = 172) are read element by element by the GEMV.
+bool ScalarFloatRows(uint32_t type, int64_t K) {
   const quant::GgmlType t = static_cast<quant::GgmlType>(type);
-  std::string s;
-  if (t == quant::GgmlType::kQ8_0) {
-    absl::StrAppend(&s, "  {  // q8_0 planes: 16 quants (one 16-byte load) per step\n",
-                    "    const u8* q_row = ", wv, " + (u64)row * K;\n",
-                    "    const u16* d_row = (const u16*)(", wv,
-                    " + (u64)N * K) + (u64)row * (K / 32);\n",
-                    "    for (i32 c = lane; c < K / 16; c += WAVE) {\n",
-                    "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
-                    "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
-                    "      for (i32 i = 0; i < 16; ++i) {\n", "        s += ", XAt(f, "16 * c + i"),
-                    " * (f32)(i8)(qw[i / 4] >> (8 * (i % 4)));\n", "      }\n", "      ", acc,
-                    " += s * rf_half_to_f32(d_row[c / 2]);\n", "    }\n", "  }\n");
-  } else if (t == quant::GgmlType::kQ4_0) {
-    absl::StrAppend(
-        &s, "  {  // q4_0 planes: one block (16 bytes, 32 quants) per step\n",
-        "    const u8* q_row = ", wv, " + (u64)row * (K / 2);\n",
-        "    const u16* d_row = (const u16*)(", wv, " + (u64)N * (K / 2)) + (u64)row * (K / 32);\n",
-        "    for (i32 c = lane; c < K / 32; c += WAVE) {\n",
-        "      const u32x4 q = *(const u32x4*)(q_row + 16 * c);\n",
-        "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      f32 s = 0.0f;\n",
-        "      for (i32 i = 0; i < 16; ++i) {\n",
-        "        const u32 byte = (qw[i / 4] >> (8 * (i % 4))) & 255u;\n",
-        "        s += ", XAt(f, "32 * c + i"), " * (f32)((i32)(byte & 15u) - 8);\n",
-        "        s += ", XAt(f, "32 * c + i + 16"), " * (f32)((i32)(byte >> 4) - 8);\n",
-        "      }\n", "      ", acc, " += s * rf_half_to_f32(d_row[c]);\n", "    }\n", "  }\n");
-  } else if (t == quant::GgmlType::kF16) {
-    absl::StrAppend(
-        &s, "  {  // f16: 8 halves (one 16-byte load) per step\n", "    const u16* w_row = ", wv,
-        " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 8; c += WAVE) {\n",
-        "      const u32x4 q = *(const u32x4*)(w_row + 8 * c);\n",
-        "      const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "      for (i32 i = 0; i < 8; ++i) {\n",
-        "        ", acc, " += ", XAt(f, "8 * c + i"),
-        " * rf_half_to_f32((u16)(qw[i / 2] >> (16 * (i % 2))));\n", "      }\n", "    }\n",
-        "  }\n");
-  } else if (t == quant::GgmlType::kF32) {
-    absl::StrAppend(
-        &s, "  {  // f32: 4 floats (one 16-byte load) per step\n", "    const f32* w_row = ", wv,
-        " + (u64)row * K;\n", "    for (i32 c = lane; c < K / 4; c += WAVE) {\n",
-        "      const f32x4 q = *(const f32x4*)(w_row + 4 * c);\n", "      ", acc,
-        " += ", XAt(f, "4 * c"), " * q.x + ", XAt(f, "4 * c + 1"), " * q.y + ", XAt(f, "4 * c + 2"),
-        " * q.z + ", XAt(f, "4 * c + 3"), " * q.w;\n", "    }\n", "  }\n");
-  } else {
-    absl::StrAppend(&s, "  {  // ", TypeTag(type), ": 32-element units in GGUF layout\n",
-                    "    const u8* w_row = (const u8*)", wv, " + (u64)row * ROW_BYTES;\n",
-                    "    for (i32 u = lane; u < K / 32; u += WAVE) {\n", "      f32 wu[32];\n",
-                    "      rf_dequant32_", TypeTag(type), "(w_row, u, wu);\n",
-                    "      for (i32 i = 0; i < 32; ++i) ", acc, " += ", XAt(f, "32 * u + i"),
-                    " * wu[i];\n", "    }\n", "  }\n");
+  if (t == quant::GgmlType::kF32) return K % 4 != 0;
+  if (t == quant::GgmlType::kF16 || t == quant::GgmlType::kBF16) return K % 32 != 0;
+  return false;
+}
+
+bool IsFloatType(uint32_t type) {
+  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+  return t == quant::GgmlType::kF32 || t == quant::GgmlType::kF16 || t == quant::GgmlType::kBF16;
+}
+
+// f32 of element k of a float row `w_row` of `type`.
+std::string FloatElement(uint32_t type, const std::string& w_row, const std::string& k) {
+  switch (static_cast<quant::GgmlType>(type)) {
+    case quant::GgmlType::kF32:
+      return absl::StrCat(w_row, "[", k, "]");
+    case quant::GgmlType::kF16:
+      return absl::StrCat("rf_half_to_f32(", w_row, "[", k, "])");
+    default:
+      return absl::StrCat("rf_bf16_to_f32(", w_row, "[", k, "])");
   }
+}
+
+// What one lane does for chunk `c` of row `row` of weight `W` (its elements per chunk depend on the
+// type: 16 for q8_0 planes, 32 for q4_0 planes and the K formats, 8 for f16, 4 for f32, 1 for
+// float rows that do not divide into loads), adding into `ACC`. x comes four floats at a time
+// through xq(k); every weight load is 16 bytes where the layout allows.
+struct GemvChunk {
+  int64_t chunks;  // per row
+  std::string body;
+};
+
+GemvChunk GemvBody(uint32_t type, int64_t K, const MatmulForm& f, const std::string& W,
+                   const std::string& ACC) {
+  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+  if (ScalarFloatRows(type, K)) {
+    return {K,
+            absl::StrCat("        ", ACC, " += ", XAt(f, "c"), " * ",
+                         FloatElement(type, absl::StrCat("(", W, " + (u64)row * K)"), "c"), ";\n")};
+  }
+  const char* kBytes =
+      "            s += x4.x * (f32)(i8)(w) + x4.y * (f32)(i8)(w >> 8) + x4.z * (f32)(i8)(w >> 16) "
+      "+ "
+      "x4.w * (f32)(i8)(w >> 24);\n";
+  switch (t) {
+    case quant::GgmlType::kQ8_0:
+      return {K / 16,
+              absl::StrCat("        {  // q8_0 planes: 16 quants\n",
+                           "          const u32x4 q = *(const u32x4*)(", W,
+                           " + (u64)row * K + 16 * c);\n",
+                           "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+                           "          f32 s = 0.0f;\n", "          for (i32 j = 0; j < 4; ++j) {\n",
+                           "            const f32x4 x4 = xq(16 * c + 4 * j);\n",
+                           "            const u32 w = qw[j];\n", kBytes, "          }\n",
+                           "          ", ACC, " += s * rf_half_to_f32(((const u16*)(", W,
+                           " + (u64)N * K))[(u64)row * (K / 32) + c / 2]);\n", "        }\n")};
+    case quant::GgmlType::kQ4_0:
+      return {
+          K / 32,
+          absl::StrCat(
+              "        {  // q4_0 planes: one block of 32\n",
+              "          const u32x4 q = *(const u32x4*)(", W, " + (u64)row * (K / 2) + 16 * c);\n",
+              "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "          f32 s = 0.0f;\n",
+              "          for (i32 j = 0; j < 4; ++j) {\n",
+              "            const u32 lo = qw[j] & 0x0f0f0f0fu, hi = (qw[j] >> 4) & 0x0f0f0f0fu;\n",
+              "            f32x4 x4 = xq(32 * c + 4 * j);\n",
+              "            s += x4.x * (f32)((i32)(lo & 255u) - 8) + x4.y * (f32)((i32)((lo >> 8) "
+              "& 255u) - 8) +\n",
+              "                 x4.z * (f32)((i32)((lo >> 16) & 255u) - 8) + x4.w * (f32)((i32)(lo "
+              ">> 24) - 8);\n",
+              "            x4 = xq(32 * c + 16 + 4 * j);\n",
+              "            s += x4.x * (f32)((i32)(hi & 255u) - 8) + x4.y * (f32)((i32)((hi >> 8) "
+              "& 255u) - 8) +\n",
+              "                 x4.z * (f32)((i32)((hi >> 16) & 255u) - 8) + x4.w * (f32)((i32)(hi "
+              ">> 24) - 8);\n",
+              "          }\n", "          ", ACC, " += s * rf_half_to_f32(((const u16*)(", W,
+              " + (u64)N * (K / 2)))[(u64)row * (K / 32) + c]);\n", "        }\n")};
+    case quant::GgmlType::kQ6_K:
+      return {
+          K / 32,
+          absl::StrCat(
+              "        {  // q6_K planes: a 32-element unit\n",
+              "          const i32 sb = c / 8, s8 = c % 8, h = s8 / 4, g = s8 % 4;\n",
+              "          const u8* ql = ", W,
+              " + (u64)row * (K / 2) + sb * 128 + 64 * h + ((g & 1) ? 32 : 0);\n",
+              "          const u8* qh = ", W,
+              " + (u64)N * (K / 2) + (u64)row * (K / 4) + sb * 64 + 32 * h;\n",
+              "          const u32x4 l0 = *(const u32x4*)ql, l1 = *(const u32x4*)(ql + 16);\n",
+              "          const u32x4 h0 = *(const u32x4*)qh, h1 = *(const u32x4*)(qh + 16);\n",
+              "          const u32 lw[8] = {l0.x, l0.y, l0.z, l0.w, l1.x, l1.y, l1.z, l1.w};\n",
+              "          const u32 hw[8] = {h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w};\n",
+              "          const i8* sc = (const i8*)(", W,
+              " + (u64)N * (K / 2) + (u64)N * (K / 4)) + (u64)row * (K / 16) + sb * 16 + 8 * h + 2 "
+              "* g;\n",
+              "          const f32 d = rf_half_to_f32(((const u16*)(", W,
+              " + (u64)N * (K / 2) + (u64)N * (K / 4) + (u64)N * (K / 16)))[(u64)row * (K / 256) + "
+              "sb]);\n",
+              "          const i32 lshift = 4 * (g >> 1), hshift = 2 * g;\n",
+              "          f32 s0 = 0.0f, s1 = 0.0f;\n", "          for (i32 j = 0; j < 8; ++j) {\n",
+              "            const u32 qv = ((lw[j] >> lshift) & 0x0f0f0f0fu) | (((hw[j] >> hshift) "
+              "& 0x03030303u) << 4);\n",
+              "            const f32x4 x4 = xq(32 * c + 4 * j);\n",
+              "            const f32 v = x4.x * (f32)((i32)(qv & 255u) - 32) + x4.y * "
+              "(f32)((i32)((qv >> 8) & 255u) - 32) +\n",
+              "                          x4.z * (f32)((i32)((qv >> 16) & 255u) - 32) + x4.w * "
+              "(f32)((i32)(qv >> 24) - 32);\n",
+              "            if (j < 4) s0 += v; else s1 += v;\n", "          }\n", "          ", ACC,
+              " += d * ((f32)sc[0] * s0 + (f32)sc[1] * s1);\n", "        }\n")};
+    case quant::GgmlType::kQ4_K:
+      return {K / 32,
+              absl::StrCat(
+                  "        {  // q4_K: a 32-element unit of a 144-byte super-block\n",
+                  "          const u8* b = ", W, " + (u64)row * ROW_BYTES + 144 * (c / 8);\n",
+                  "          const i32 s8 = c % 8;\n",
+                  "          const u8* q = b + 16 + 32 * (s8 / 2);\n",
+                  "          const u32x4 q0 = *(const u32x4*)q, q1 = *(const u32x4*)(q + 16);\n",
+                  "          const u32 qw[8] = {q0.x, q0.y, q0.z, q0.w, q1.x, q1.y, q1.z, q1.w};\n",
+                  "          i32 sc, m;\n", "          rf_scale_min_k4(s8, b + 4, &sc, &m);\n",
+                  "          const f32 dl = rf_half_to_f32((u16)rf_load_u16(b)) * (f32)sc;\n",
+                  "          const f32 ml = rf_half_to_f32((u16)rf_load_u16(b + 2)) * (f32)m;\n",
+                  "          const i32 shift = 4 * (s8 % 2);\n",
+                  "          f32 s = 0.0f, xs_sum = 0.0f;\n",
+                  "          for (i32 j = 0; j < 8; ++j) {\n",
+                  "            const u32 w = (qw[j] >> shift) & 0x0f0f0f0fu;\n",
+                  "            const f32x4 x4 = xq(32 * c + 4 * j);\n",
+                  "            s += x4.x * (f32)(w & 255u) + x4.y * (f32)((w >> 8) & 255u) + x4.z "
+                  "* (f32)((w >> 16) & 255u) +\n",
+                  "                 x4.w * (f32)(w >> 24);\n",
+                  "            xs_sum += x4.x + x4.y + x4.z + x4.w;\n", "          }\n",
+                  "          ", ACC, " += dl * s - ml * xs_sum;\n", "        }\n")};
+    case quant::GgmlType::kF16:
+      if (K % 8 != 0) break;
+      return {
+          K / 8,
+          absl::StrCat(
+              "        {  // f16: 8 halves\n", "          const u32x4 q = *(const u32x4*)(", W,
+              " + (u64)row * K + 8 * c);\n", "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+              "          for (i32 j = 0; j < 2; ++j) {\n",
+              "            const f32x4 x4 = xq(8 * c + 4 * j);\n",
+              "            const u32 a = qw[2 * j], b = qw[2 * j + 1];\n", "            ", ACC,
+              " += x4.x * rf_half_to_f32((u16)a) + x4.y * rf_half_to_f32((u16)(a >> 16)) +\n",
+              "                   x4.z * rf_half_to_f32((u16)b) + x4.w * rf_half_to_f32((u16)(b >> "
+              "16));\n",
+              "          }\n", "        }\n")};
+    case quant::GgmlType::kF32:
+      return {K / 4, absl::StrCat("        {  // f32: 4 floats\n",
+                                  "          const f32x4 q = *(const f32x4*)(", W,
+                                  " + (u64)row * K + 4 * c);\n",
+                                  "          const f32x4 x4 = xq(4 * c);\n", "          ", ACC,
+                                  " += x4.x * q.x + x4.y * q.y + x4.z * q.z + x4.w * q.w;\n",
+                                  "        }\n")};
+    default:
+      break;
+  }
+  return {K / 32,
+          absl::StrCat("        {  // ", TypeTag(type), ": a 32-element unit in GGUF layout\n",
+                       "          f32 wu[32];\n", "          rf_dequant32_", TypeTag(type),
+                       "((const u8*)", W, " + (u64)row * ROW_BYTES, c, wu);\n",
+                       "          for (i32 j = 0; j < 8; ++j) {\n",
+                       "            const f32x4 x4 = xq(32 * c + 4 * j);\n", "            ", ACC,
+                       " += x4.x * wu[4 * j] + x4.y * wu[4 * j + 1] + x4.z * wu[4 * j + 2] + x4.w "
+                       "* wu[4 * j + 3];\n",
+                       "          }\n", "        }\n")};
+}
+
+// The GEMV loop: each lane walks its chunks of the wave's R rows (row0 .. row0 + R - 1), the
+// rows' loads independent of each other so they are in flight together.
+std::string GemvLoop(uint32_t type, int64_t K, const MatmulForm& f) {
+  const GemvChunk gate = GemvBody(type, K, f, "w", "acc[r]");
+  std::string s =
+      absl::StrCat("  for (i32 c = lane; c < ", gate.chunks, "; c += WAVE) {\n", "#pragma unroll\n",
+                   "    for (i32 r = 0; r < R; ++r) {\n", "      const i32 row = row0 + r;\n",
+                   "      if (row < N) {\n", gate.body);
+  if (f.w_up >= 0) absl::StrAppend(&s, GemvBody(type, K, f, "w_up", "acc_up[r]").body);
+  absl::StrAppend(&s, "      }\n", "    }\n", "  }\n");
   return s;
 }
 
@@ -139,12 +264,23 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   if (M != 1) {
     return absl::UnimplementedError(absl::StrCat("a GEMV over ", M, " rows (only 1 is emitted)"));
   }
-  constexpr int kWaves = 4;
+  // x is staged once per block in LDS (normalized there when the op has an rms_norm prologue),
+  // when it fits; each wave then computes one output row from LDS x and its weights.
+  // 8 waves per block share one staged copy of x; with long rows each wave computes R rows (their
+  // loads in flight together), up to 4 while there is still about a block per compute unit:
+  // staging x costs K * 4 bytes of cache traffic per block, so rows per block must be many.
+  const int waves = 256 / target.wave_size > 0 ? 256 / target.wave_size : 1;
+  int rows_per_wave = 1;
+  while (K >= 2048 && rows_per_wave < 4 &&
+         N >= waves * rows_per_wave * 2 * target.compute_units / 2) {
+    rows_per_wave *= 2;
+  }
+  const bool stage = K % 4 == 0 && K * 4 + 256 <= target.lds_bytes;
   KernelSpec k;
   k.name = absl::StrFormat("%s_%s_%dx%d_decode", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
                            TypeTag(type), K, N);
-  k.block = static_cast<uint32_t>(kWaves * target.wave_size);
-  k.grid_base = static_cast<uint32_t>((N + kWaves - 1) / kWaves);
+  k.block = static_cast<uint32_t>(waves * target.wave_size);
+  k.grid_base = static_cast<uint32_t>((N + waves * rows_per_wave - 1) / (waves * rows_per_wave));
   std::string& b = k.body;
   absl::StrAppend(&b,
                   KernelComment(in, absl::StrFormat("%s: x[1, %d] * W[%d, %d]^T (%s)%s%s%s",
@@ -152,32 +288,93 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                                                     f.nw >= 0 ? ", rms_norm prologue" : "",
                                                     f.w_up >= 0 ? ", silu(gate) * up" : "",
                                                     f.addend >= 0 ? ", + addend" : "")),
-                  "// one wave per output row, ", kWaves, " waves per block of ", k.block,
-                  " threads\n", WaveHelpers(target), UsesFastGemv(type) ? "" : DeviceQuantCode(),
+                  "// ", rows_per_wave, " output row(s) per wave, ", waves, " waves per block of ",
+                  k.block, " threads", stage ? "; x staged in LDS once per block" : "", "\n",
+                  WaveHelpers(target), UsesFastGemv(type) ? "" : DeviceQuantCode(),
                   "constexpr i32 K = ", K, ";\n", "constexpr i32 N = ", N, ";\n",
-                  "constexpr i32 WAVES = ", kWaves, ";\n",
-                  "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
+                  "constexpr i32 WAVES = ", waves, ", NT = WAVES * WAVE, R = ", rows_per_wave,
+                  ";\n", "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(", k.block, ") void ", k.name, "(",
                   KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
-                  "  const i32 lane = (i32)(rf_thread_x() % WAVE);\n",
-                  "  const i32 row = (i32)(rf_block_x() * WAVES + rf_thread_x() / WAVE);\n");
+                  stage ? "  RF_SHARED f32 xs[K];\n" : "", "  RF_SHARED f32 red[WAVES];\n",
+                  "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
+                  "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
   if (f.nw >= 0) {
-    absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, per wave\n",
-                    "  for (i32 k = lane; k < K; k += WAVE) ss += x[k] * x[k];\n",
-                    "  const f32 inv = 1.0f / rf_sqrt(wave_sum(ss) / (f32)K + EPS);\n");
+    absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
+                    K % 4 == 0 ? "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n"
+                                 "    const f32x4 v = *(const f32x4*)(x + k);\n"
+                                 "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n"
+                                 "  }\n"
+                               : "  for (i32 k = tid; k < K; k += NT) ss += x[k] * x[k];\n",
+                    "  ss = wave_sum(ss);\n", "  if (lane == 0) red[tid / WAVE] = ss;\n",
+                    "  rf_barrier();\n", "  ss = 0.0f;\n",
+                    "  for (i32 w = 0; w < WAVES; ++w) ss += red[w];\n",
+                    "  const f32 inv = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n");
   }
-  absl::StrAppend(&b, "  if (row >= N) return;\n", "  f32 acc = 0.0f;\n",
-                  GemvLoop(type, f, "w", "acc"));
-  if (f.w_up >= 0)
-    absl::StrAppend(&b, "  f32 acc_up = 0.0f;\n", GemvLoop(type, f, "w_up", "acc_up"));
-  absl::StrAppend(&b, "  acc = wave_sum(acc);\n");
-  if (f.w_up >= 0) absl::StrAppend(&b, "  acc_up = wave_sum(acc_up);\n");
-  absl::StrAppend(&b, "  if (lane != 0) return;\n");
-  if (f.w_up >= 0) absl::StrAppend(&b, "  acc = acc / (1.0f + rf_exp(-acc)) * acc_up;\n");
-  if (f.addend >= 0) absl::StrAppend(&b, "  acc = acc + addend[row];\n");
-  absl::StrAppend(&b, "  out[row] = acc;\n}\n");
+  if (stage) {
+    absl::StrAppend(&b, "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+                    "    const f32x4 v = *(const f32x4*)(x + k);\n",
+                    f.nw >= 0 ? "    const f32x4 g = *(const f32x4*)(nw + k);\n"
+                                "    *(f32x4*)(xs + k) = f32x4{(v.x * inv) * g.x, (v.y * inv) * "
+                                "g.y, (v.z * inv) * g.z, "
+                                "(v.w * inv) * g.w};\n"
+                              : "    *(f32x4*)(xs + k) = v;\n",
+                    "  }\n", "  rf_barrier();\n", "  // x[k..k+3] as the weights see it\n",
+                    "  auto xq = [&](i32 k) { return *(const f32x4*)(xs + k); };\n");
+  } else if (K % 4 == 0) {
+    absl::StrAppend(
+        &b, "  // x[k..k+3] as the weights see it\n",
+        f.nw >= 0 ? "  auto xq = [&](i32 k) {\n"
+                    "    const f32x4 v = *(const f32x4*)(x + k), g = *(const f32x4*)(nw + k);\n"
+                    "    return f32x4{(v.x * inv) * g.x, (v.y * inv) * g.y, (v.z * inv) * g.z, "
+                    "(v.w * inv) * g.w};\n"
+                    "  };\n"
+                  : "  auto xq = [&](i32 k) { return *(const f32x4*)(x + k); };\n");
+  }
+  absl::StrAppend(&b, "  if (row0 >= N) return;\n", "  f32 acc[R] = {};\n",
+                  f.w_up >= 0 ? "  f32 acc_up[R] = {};\n" : "", GemvLoop(type, K, f));
+  absl::StrAppend(&b, "#pragma unroll\n", "  for (i32 r = 0; r < R; ++r) {\n",
+                  "    f32 v = wave_sum(acc[r]);\n");
+  if (f.w_up >= 0) absl::StrAppend(&b, "    const f32 u = wave_sum(acc_up[r]);\n");
+  absl::StrAppend(&b, "    const i32 row = row0 + r;\n",
+                  "    if (lane != 0 || row >= N) continue;\n");
+  if (f.w_up >= 0) absl::StrAppend(&b, "    v = v / (1.0f + rf_exp(-v)) * u;\n");
+  if (f.addend >= 0) absl::StrAppend(&b, "    v = v + addend[row];\n");
+  absl::StrAppend(&b, "    out[row] = v;\n", "  }\n", "}\n");
   return std::vector<KernelSpec>{k};
+}
+
+// Code that dequantizes unit u (32 elements) of row n of an [N, K] weight `wv` of `type`, as laid
+// out in a GPU plan, into f32 `dst[32]`.
+std::string DequantUnitCode(uint32_t type, int64_t K, const std::string& wv,
+                            const std::string& dst) {
+  const bool planes = UsesPlanes(type);
+  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+  if (IsFloatType(type) && K % 32 != 0) {  // a partial last unit: no reads past the row's end
+    return absl::StrCat("      for (i32 i = 0; i < 32; ++i) ", dst, "[i] = 32 * u + i < K ? ",
+                        FloatElement(type, absl::StrCat("(", wv, " + (u64)n * K)"), "32 * u + i"),
+                        " : 0.0f;\n");
+  }
+  if (planes && t == quant::GgmlType::kQ8_0) {
+    return absl::StrCat("      { const i8* q = (const i8*)(", wv, " + (u64)n * K) + 32 * u;\n",
+                        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
+                        " + (u64)N * K))[(u64)n * (K / 32) + u]);\n",
+                        "        for (i32 i = 0; i < 32; ++i) ", dst, "[i] = (f32)q[i] * d; }\n");
+  }
+  if (planes && t == quant::GgmlType::kQ6_K) {
+    return absl::StrCat("      rf_dequant32_q6_k_planes(", wv, ", N, K, n, u, ", dst, ");\n");
+  }
+  if (planes && t == quant::GgmlType::kQ4_0) {
+    return absl::StrCat("      { const u8* q = ", wv, " + (u64)n * (K / 2) + 16 * u;\n",
+                        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
+                        " + (u64)N * (K / 2)))[(u64)n * (K / 32) + u]);\n",
+                        "        for (i32 i = 0; i < 16; ++i) {\n", "          ", dst,
+                        "[i] = (f32)((i32)(q[i] & 15) - 8) * d;\n", "          ", dst,
+                        "[i + 16] = (f32)((i32)(q[i] >> 4) - 8) * d;\n", "        } }\n");
+  }
+  return absl::StrCat("      rf_dequant32_", TypeTag(type), "((const u8*)", wv,
+                      " + (u64)n * ROW_BYTES, u, ", dst, ");\n");
 }
 
 // The FMA-tiled GEMM: BM tokens x BN rows per block of 256 threads, each thread 2 x 4 outputs.
@@ -195,7 +392,6 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   k.grid_base = 0;
   k.token_tile = kBM;
   k.grid_y = static_cast<uint32_t>((N + kBN - 1) / kBN);
-  const bool planes = UsesPlanes(type);
   std::string& b = k.body;
   absl::StrAppend(
       &b,
@@ -210,26 +406,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
       "constexpr i32 BM = ", kBM, ", BN = ", kBN, ", BK = ", kBK, ";\n",
       "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
-  // Dequantizes unit u of row n of weight `wv` into `dst[32]`.
-  auto dequant = [&](const std::string& wv, const std::string& dst) {
-    const quant::GgmlType t = static_cast<quant::GgmlType>(type);
-    if (planes && t == quant::GgmlType::kQ8_0) {
-      return absl::StrCat("      { const i8* q = (const i8*)(", wv, " + (u64)n * K) + 32 * u;\n",
-                          "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
-                          " + (u64)N * K))[(u64)n * (K / 32) + u]);\n",
-                          "        for (i32 i = 0; i < 32; ++i) ", dst, "[i] = (f32)q[i] * d; }\n");
-    }
-    if (planes && t == quant::GgmlType::kQ4_0) {
-      return absl::StrCat("      { const u8* q = ", wv, " + (u64)n * (K / 2) + 16 * u;\n",
-                          "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
-                          " + (u64)N * (K / 2)))[(u64)n * (K / 32) + u]);\n",
-                          "        for (i32 i = 0; i < 16; ++i) {\n", "          ", dst,
-                          "[i] = (f32)((i32)(q[i] & 15) - 8) * d;\n", "          ", dst,
-                          "[i + 16] = (f32)((i32)(q[i] >> 4) - 8) * d;\n", "        } }\n");
-    }
-    return absl::StrCat("      rf_dequant32_", TypeTag(type), "((const u8*)", wv,
-                        " + (u64)n * ROW_BYTES, u, ", dst, ");\n");
-  };
+
   const bool up = f.w_up >= 0;
   absl::StrAppend(
       &b, "RF_KERNEL RF_LAUNCH_BOUNDS(", kThreads, ") void ", k.name, "(",
@@ -252,14 +429,19 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
       up ? "  f32 acc_up[2][4] = {};\n" : "", "  for (i32 k0 = 0; k0 < K; k0 += BK) {\n",
       "    for (i32 e = tid; e < BM * BK; e += ", kThreads, ") {\n",
       "      const i32 r = e / BK, c = e % BK, m = m0 + r;\n",
-      "      f32 v = m < T ? x[(u64)m * K + k0 + c] : 0.0f;\n",
-      f.nw >= 0 ? "      v = (v * inv_rms[r]) * nw[k0 + c];\n" : "", "      xs[r][c] = v;\n",
-      "    }\n", "    if (tid < BN) {\n", "      const i32 n = n0 + tid, u = k0 / 32;\n",
-      "      f32 wu[32];\n", "      if (n < N) {\n", dequant("w", "wu"),
+      K % kBK == 0 ? "      f32 v = m < T ? x[(u64)m * K + k0 + c] : 0.0f;\n"
+                   : "      f32 v = m < T && k0 + c < K ? x[(u64)m * K + k0 + c] : 0.0f;  // K is "
+                     "not a whole number of tiles\n",
+      f.nw >= 0 ? (K % kBK == 0 ? "      v = (v * inv_rms[r]) * nw[k0 + c];\n"
+                                : "      if (k0 + c < K) v = (v * inv_rms[r]) * nw[k0 + c];\n")
+                : "",
+      "      xs[r][c] = v;\n", "    }\n", "    if (tid < BN) {\n",
+      "      const i32 n = n0 + tid, u = k0 / 32;\n", "      f32 wu[32];\n", "      if (n < N) {\n",
+      DequantUnitCode(type, K, "w", "wu"),
       "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
       "      for (i32 i = 0; i < 32; ++i) ws[tid][i] = wu[i];\n");
   if (up) {
-    absl::StrAppend(&b, "      if (n < N) {\n", dequant("w_up", "wu"),
+    absl::StrAppend(&b, "      if (n < N) {\n", DequantUnitCode(type, K, "w_up", "wu"),
                     "      } else { for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f; }\n",
                     "      for (i32 i = 0; i < 32; ++i) us[tid][i] = wu[i];\n");
   }
@@ -287,10 +469,212 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   return std::vector<KernelSpec>{k};
 }
 
+// The tensor-core GEMM: a block of 128 threads (4 waves of 32) computes 64 tokens x 64 rows; the
+// x tile (normalized, f16) and the dequantized weight tile (f16) are staged in LDS with rows
+// padded to 40 halves, so fragment loads hit 32 distinct banks; each wave multiplies a 32 x 32
+// quarter with the target's matrix instruction in f32 accumulators:
+//   sm_90    mma.sync.m16n8k16 (2 x 4 tiles per wave)       -- PTX ISA "mma.m16n8k16" fragments
+//   gfx1100  v_wmma_f32_16x16x16_f16 (2 x 2 tiles per wave)  -- AMD "RDNA 3 WMMA" fragments
+// Inputs are rounded to f16 (the weights' own precision for f16/q8_0 scales; ~1e-3 relative for
+// activations), as llama.cpp's cuBLAS/MMQ paths do.
+absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& in,
+                                                       const Target& target, const MatmulForm& f,
+                                                       int64_t max_batch) {
+  const plan::TensorRef& w = in.operands[f.w];
+  const int64_t K = w.shape[1], N = w.shape[0];
+  const uint32_t type = w.type;
+  const bool nvidia = target.matrix == MatrixUnit::kMmaSm80;
+  const bool up = f.w_up >= 0;
+  KernelSpec k;
+  k.name = absl::StrFormat("%s_%s_%dx%d_prefill_%s", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
+                           TypeTag(type), K, N, nvidia ? "mma" : "wmma");
+  k.block = 128;
+  k.grid_per_tile = 1;
+  k.grid_base = 0;
+  k.token_tile = 64;
+  k.grid_y = static_cast<uint32_t>((N + 63) / 64);
+  std::string& b = k.body;
+  absl::StrAppend(
+      &b,
+      KernelComment(
+          in, absl::StrFormat("%s: x[T, %d] * W[%d, %d]^T (%s)%s%s%s on the matrix unit "
+                              "(%s)",
+                              plan::OpcodeName(in.op), K, N, K, TypeTag(type),
+                              f.nw >= 0 ? ", rms_norm prologue" : "", up ? ", silu(gate) * up" : "",
+                              f.addend >= 0 ? ", + addend" : "", MatrixUnitName(target.matrix))),
+      "// block: 64 tokens x 64 rows, 4 waves of 32 x 32; grid (ceil(T/64), ", k.grid_y, ")\n",
+      WaveHelpers(target), DeviceQuantCode(), "constexpr i32 K = ", K, ";\n",
+      "constexpr i32 N = ", N, ";\n",
+      // Deeper K steps mean fewer barriers per multiply; the LDS (3 tiles with silu * up) bounds
+      // it.
+      absl::StrFormat(
+          "constexpr i32 BM = 64, BN = 64, BK = %d, LDS_ROW = BK + 8, UNITS = BK / 32;\n",
+          K % 128 == 0 && !up ? 128 : (K % 64 == 0 ? 64 : 32)),
+      "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
+  if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
+  absl::StrAppend(&b, "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
+                  "  return (u32)rf_f32_to_half(lo) | ((u32)rf_f32_to_half(hi) << 16);\n", "}\n");
+  absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(128) void ", k.name, "(",
+                  KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
+                  "  RF_SHARED u16 xs[BM * LDS_ROW];\n", "  RF_SHARED u16 ws[BN * LDS_ROW];\n",
+                  up ? "  RF_SHARED u16 us[BN * LDS_ROW];\n" : "", "  const i32 T = step[0];\n",
+                  "  const i32 m0 = (i32)rf_block_x() * BM;\n",
+                  "  const i32 n0 = (i32)rf_block_y() * BN;\n",
+                  "  const i32 tid = (i32)rf_thread_x(), lane = tid % 32, wave = tid / 32;\n",
+                  "  if (m0 >= T) return;\n");
+  const int tiles_n = nvidia ? 4 : 2;
+  absl::StrAppend(
+      &b, "  const i32 wm = (wave / 2) * 32, wn = (wave % 2) * 32;\n",
+      nvidia ? "  f32 acc[2][4][4] = {};\n" : "  rf_float8 acc[2][2] = {};\n",
+      up ? (nvidia ? "  f32 acc_up[2][4][4] = {};\n" : "  rf_float8 acc_up[2][2] = {};\n") : "",
+      "  for (i32 k0 = 0; k0 < K; k0 += BK) {\n",
+      "    for (i32 e = tid; e < BM * (BK / 4); e += 128) {  // x tile, 4 values a thread\n",
+      "      const i32 r = e / (BK / 4), c = 4 * (e % (BK / 4)), m = m0 + r;\n");
+  if (f.nw >= 0) {
+    // x normalized and rounded to f16 once per token by the kernel before (workspace).
+    absl::StrAppend(&b, "      u32x2 h = {0u, 0u};\n",
+                    "      if (m < T && k0 + c < K) h = *(const u32x2*)((const u16*)workspace + "
+                    "(u64)m * K + k0 + c);\n",
+                    "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n", "      dst[0] = h.x;\n",
+                    "      dst[1] = h.y;\n", "    }\n");
+  } else {
+    absl::StrAppend(
+        &b, "      f32x4 v = {0.0f, 0.0f, 0.0f, 0.0f};\n",
+        "      if (m < T && k0 + c < K) v = *(const f32x4*)(x + (u64)m * K + k0 + c);\n",
+        "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n",
+        "      dst[0] = pack_half2(v.x, v.y);\n", "      dst[1] = pack_half2(v.z, v.w);\n",
+        "    }\n");
+  }
+  absl::StrAppend(&b,
+                  "    // weight tiles: BN rows x UNITS units of 32 (x2 with silu * up), spread "
+                  "over all threads\n",
+                  "    for (i32 e = tid; e < BN * UNITS", up ? " * 2" : "", "; e += 128) {\n",
+                  "      const i32 tile = e / (BN * UNITS), rem = e % (BN * UNITS);\n",
+                  "      const i32 row = rem / UNITS, uu = rem % UNITS;\n",
+                  "      const i32 n = n0 + row, u = k0 / 32 + uu;\n", "      f32 wu[32];\n",
+                  "      (void)tile;\n", "      if (n < N) {\n");
+  if (up) {
+    absl::StrAppend(&b, "        if (tile == 0) {\n", DequantUnitCode(type, K, "w", "wu"),
+                    "        } else {\n", DequantUnitCode(type, K, "w_up", "wu"), "        }\n");
+  } else {
+    absl::StrAppend(&b, DequantUnitCode(type, K, "w", "wu"));
+  }
+  absl::StrAppend(
+      &b, "      } else {\n", "        for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f;\n", "      }\n",
+      up ? "      u32* dst = (u32*)((tile == 0 ? ws : us) + row * LDS_ROW + 32 * uu);\n"
+         : "      u32* dst = (u32*)(ws + row * LDS_ROW + 32 * uu);\n",
+      "      for (i32 i = 0; i < 16; ++i) dst[i] = pack_half2(wu[2 * i], wu[2 * i + 1]);\n",
+      "    }\n", "    rf_barrier();\n");
+  if (nvidia) {
+    auto mma = [&](const std::string& tile, const std::string& accum) {
+      return absl::StrCat("      for (i32 ni = 0; ni < 4; ++ni) {\n",
+                          "        const u16* br = ", tile,
+                          " + (wn + 8 * ni + g) * LDS_ROW + kk + 2 * t;\n",
+                          "        const u32 bf[2] = {*(const u32*)br, *(const u32*)(br + 8)};\n",
+                          "        for (i32 mi = 0; mi < 2; ++mi) rf_mma_m16n8k16(", accum,
+                          "[mi][ni], af[mi], bf);\n", "      }\n");
+    };
+    absl::StrAppend(&b, "    const i32 g = lane / 4, t = lane % 4;\n",
+                    "    for (i32 kk = 0; kk < BK; kk += 16) {\n", "      u32 af[2][4];\n",
+                    "      for (i32 mi = 0; mi < 2; ++mi) {\n",
+                    "        const u16* ar = xs + (wm + 16 * mi + g) * LDS_ROW + kk + 2 * t;\n",
+                    "        af[mi][0] = *(const u32*)ar;\n",
+                    "        af[mi][1] = *(const u32*)(ar + 8 * LDS_ROW);\n",
+                    "        af[mi][2] = *(const u32*)(ar + 8);\n",
+                    "        af[mi][3] = *(const u32*)(ar + 8 * LDS_ROW + 8);\n", "      }\n",
+                    mma("ws", "acc"), up ? mma("us", "acc_up") : "", "    }\n");
+  } else {
+    auto wmma = [&](const std::string& tile, const std::string& accum) {
+      return absl::StrCat(
+          "      for (i32 ni = 0; ni < 2; ++ni) {\n", "        rf_half16 bf;\n",
+          "        const u16* br = ", tile, " + (wn + 16 * ni + lane % 16) * LDS_ROW + kk;\n",
+          "        for (i32 i = 0; i < 16; ++i) bf[i] = __builtin_bit_cast(_Float16, br[i]);\n",
+          "        for (i32 mi = 0; mi < 2; ++mi) {\n", "          ", accum,
+          "[mi][ni] = rf_wmma_f32_16x16x16_f16(af[mi], bf, ", accum, "[mi][ni]);\n", "        }\n",
+          "      }\n");
+    };
+    absl::StrAppend(
+        &b, "    for (i32 kk = 0; kk < BK; kk += 16) {\n", "      rf_half16 af[2];\n",
+        "      for (i32 mi = 0; mi < 2; ++mi) {\n",
+        "        const u16* ar = xs + (wm + 16 * mi + lane % 16) * LDS_ROW + kk;\n",
+        "        for (i32 i = 0; i < 16; ++i) af[mi][i] = __builtin_bit_cast(_Float16, ar[i]);\n",
+        "      }\n", wmma("ws", "acc"), up ? wmma("us", "acc_up") : "", "    }\n");
+  }
+  absl::StrAppend(&b, "    rf_barrier();\n", "  }\n");
+  // Epilogue: each accumulator element at (m, n).
+  const bool residual = f.addend >= 0 && in.operands[f.addend].shape.size() > 1;
+  std::string store = "        if (m < T && n < N) {\n          f32 v = VAL;\n";
+  if (up) absl::StrAppend(&store, "          v = v / (1.0f + rf_exp(-v)) * UPV;\n");
+  if (f.addend >= 0) {
+    absl::StrAppend(&store, residual ? "          v = v + addend[(u64)m * N + n];\n"
+                                     : "          v = v + addend[n];\n");
+  }
+  absl::StrAppend(&store, "          out[(u64)m * N + n] = v;\n        }\n");
+  auto fill = [&](const std::string& val, const std::string& upv) {
+    std::string r = store;
+    r.replace(r.find("VAL"), 3, val);
+    if (up) r.replace(r.find("UPV"), 3, upv);
+    return r;
+  };
+  if (nvidia) {
+    absl::StrAppend(
+        &b, "  const i32 g = lane / 4, t = lane % 4;\n", "  for (i32 mi = 0; mi < 2; ++mi) {\n",
+        "    for (i32 ni = 0; ni < 4; ++ni) {\n", "      for (i32 e = 0; e < 4; ++e) {\n",
+        "        const i32 m = m0 + wm + 16 * mi + g + 8 * (e / 2);\n",
+        "        const i32 n = n0 + wn + 8 * ni + 2 * t + e % 2;\n",
+        fill("acc[mi][ni][e]", "acc_up[mi][ni][e]"), "      }\n", "    }\n", "  }\n");
+  } else {
+    absl::StrAppend(
+        &b, "  for (i32 mi = 0; mi < 2; ++mi) {\n", "    for (i32 ni = 0; ni < 2; ++ni) {\n",
+        "      for (i32 e = 0; e < 8; ++e) {  // row 2e + lane / 16, column lane % 16\n",
+        "        const i32 m = m0 + wm + 16 * mi + 2 * e + lane / 16;\n",
+        "        const i32 n = n0 + wn + 16 * ni + lane % 16;\n",
+        fill("acc[mi][ni][e]", "acc_up[mi][ni][e]"), "      }\n", "    }\n", "  }\n");
+  }
+  absl::StrAppend(&b, "}\n");
+  (void)tiles_n;
+  if (f.nw < 0) return std::vector<KernelSpec>{k};
+  // x normalized and rounded to f16, once per token row, into the workspace.
+  KernelSpec rms;
+  rms.name = absl::StrFormat("rms_norm_f16_%d", K);
+  rms.block = 256;
+  rms.grid_base = 0;
+  rms.grid_per_tile = 1;
+  rms.token_tile = 1;
+  rms.workspace_bytes = static_cast<uint64_t>(max_batch) * K * 2;
+  absl::StrAppend(
+      &rms.body,
+      KernelComment(in, absl::StrFormat("rms_norm(x[T, %d]) * w in f16 into the workspace, for "
+                                        "the matrix-unit GEMM after; one block per token",
+                                        K)),
+      WaveHelpers(target), "constexpr i32 K = ", K, ", NT = 256;\n",
+      "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n",
+      "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
+      "  return (u32)rf_f32_to_half(lo) | ((u32)rf_f32_to_half(hi) << 16);\n", "}\n",
+      "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ", rms.name, "(",
+      KernelParams(in, OperandNames(in, f), {"out"}), ") {\n", "  RF_SHARED f32 red[NT / WAVE];\n",
+      "  const i32 t = (i32)rf_block_x(), tid = (i32)rf_thread_x();\n",
+      "  const f32* xr = x + (u64)t * K;\n", "  f32 ss = 0.0f;\n",
+      "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+      "    const f32x4 v = *(const f32x4*)(xr + k);\n",
+      "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n", "  }\n",
+      "  ss = wave_sum(ss);\n", "  if (tid % WAVE == 0) red[tid / WAVE] = ss;\n",
+      "  rf_barrier();\n", "  ss = 0.0f;\n",
+      "  for (i32 w = 0; w < NT / WAVE; ++w) ss += red[w];\n",
+      "  const f32 inv = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n",
+      "  u16* xo = (u16*)workspace + (u64)t * K;\n",
+      "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+      "    const f32x4 v = *(const f32x4*)(xr + k), g = *(const f32x4*)(nw + k);\n",
+      "    u32x2 h;\n", "    h.x = pack_half2((v.x * inv) * g.x, (v.y * inv) * g.y);\n",
+      "    h.y = pack_half2((v.z * inv) * g.z, (v.w * inv) * g.w);\n",
+      "    *(u32x2*)(xo + k) = h;\n", "  }\n", "}\n");
+  return std::vector<KernelSpec>{rms, k};
+}
 }  // namespace
 
 absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
-                                                   const Target& target, StepKind kind) {
+                                                   const Target& target, StepKind kind,
+                                                   int64_t max_batch) {
   const MatmulForm f = FormOf(in);
   const plan::TensorRef& x = in.operands[f.x];
   const bool token_rows = HasTokenDim(x);
@@ -298,6 +682,13 @@ absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
   for (size_t i = 0; i + 1 < x.shape.size(); ++i) M *= x.shape[i] == plan::kDimT ? 1 : x.shape[i];
   if (kind == StepKind::kDecode || !token_rows) {
     return EmitGemv(in, target, f, M);
+  }
+  const plan::TensorRef& w = in.operands[f.w];
+  const bool vector_x = x.shape.back() % 4 == 0;  // the tile loads read x four floats at a time
+  if (vector_x && (target.matrix == MatrixUnit::kMmaSm80 ||
+                   (target.matrix == MatrixUnit::kWmmaGfx11 && target.wave_size == 32))) {
+    (void)w;
+    return EmitGemmMatrix(in, target, f, max_batch);
   }
   return EmitGemm(in, target, f);
 }

@@ -75,6 +75,8 @@ absl::StatusOr<KernelSpec> Embedding(const plan::Instruction& in, const Target& 
         "        o[i] = (f32)((i32)(q[i] & 15) - 8) * d;\n"
         "        o[i + 16] = (f32)((i32)(q[i] >> 4) - 8) * d;\n"
         "      }\n";
+  } else if (t == quant::GgmlType::kQ6_K) {
+    row = "      rf_dequant32_q6_k_planes(table, V, E, id, u, o);\n";
   } else {
     row = absl::StrCat("      rf_dequant32_", TypeTag(table.type),
                        "((const u8*)table + (u64)id * ROW_BYTES, u, o);\n");
@@ -224,8 +226,8 @@ KernelSpec Rope(const plan::Instruction& in, const Target& target) {
       "    const i32 i0 = NEOX ? i : 2 * i, i1 = NEOX ? i + N_ROT / 2 : 2 * i + 1;\n",
       "    f32 angle = (f32)p;\n", "    for (i32 k = 0; k < i; ++k) angle *= THETA_SCALE;\n",
       ff ? "    angle = angle / ff[i];\n" : "", "    const double two_pi = 6.283185307179586;\n",
-      "    const f32 a = (f32)((double)angle - two_pi * __builtin_rint((double)angle / two_pi));\n",
-      "    const f32 s = __builtin_sinf(a), c = __builtin_cosf(a);\n",
+      "    const f32 a = (f32)((double)angle - two_pi * rf_rint((double)angle / two_pi));\n",
+      "    const f32 s = rf_sin(a), c = rf_cos(a);\n",
       "    const f32 x0 = x[row + i0], x1 = x[row + i1];\n",
       "    out[row + d] = second ? x0 * s + x1 * c : x0 * c - x1 * s;\n", "  }\n", "}\n");
   return k;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -127,8 +128,10 @@ absl::StatusOr<CodeObjectResources> ReadKernelResources(absl::string_view code_o
 
 std::string FormatKernelResources(const CodeObjectResources& resources) {
   std::string out;
+  size_t width = 28;  // names line up however long the longest is
+  for (const KernelResources& k : resources.kernels) width = std::max(width, k.name.size());
   for (const KernelResources& k : resources.kernels) {
-    absl::StrAppendFormat(&out, "%-28s VGPRs %3d", k.name, k.vgprs);
+    absl::StrAppendFormat(&out, "%-*s VGPRs %3d", static_cast<int>(width), k.name, k.vgprs);
     if (k.agprs > 0) absl::StrAppendFormat(&out, " (AGPRs %d)", k.agprs);
     absl::StrAppendFormat(&out, "  SGPRs %3d  LDS %6d B  scratch %4d B  spills %d/%d  wave%d",
                           k.sgprs, k.lds_bytes, k.scratch_bytes, k.vgpr_spills, k.sgpr_spills,

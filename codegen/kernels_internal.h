@@ -10,7 +10,8 @@ namespace rf::codegen {
 
 // matmul, matmul_add, rms_norm_matmul, matmul_silu_mul, rms_norm_matmul_silu_mul (emit_matmul.cc)
 absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
-                                                   const Target& target, StepKind kind);
+                                                   const Target& target, StepKind kind,
+                                                   int64_t max_batch);
 // attention, rope_attention (emit_attention.cc)
 absl::StatusOr<std::vector<KernelSpec>> EmitAttention(const plan::Instruction& in,
                                                       const Target& target, StepKind kind,

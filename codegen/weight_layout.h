@@ -5,6 +5,9 @@
 //   GGUF   row r: [d0 q0[32]] [d1 q1[32]] ...           (34-byte blocks: 2-byte alignment)
 //   planes quants [N rows x K bytes (q4_0: K/2)], then scales [N rows x K/32 f16]
 //
+// q6_K (210-byte super-blocks: 2-byte alignment) becomes four planes: ql [N x K/2], qh [N x K/4],
+// scales [N x K/16], d [N x K/256 f16], so a 32-element unit is two aligned 16-byte loads of ql
+// and two of qh.
 // Same bytes in total, so the memory plan is unchanged; only the GPU kernels and the plan's
 // weights section know the difference (a cpu plan keeps GGUF's layout). Rows stay row-major, so
 // the embedding kernel reads a token's row from the planes just as a matmul does.

@@ -1,11 +1,15 @@
 #include "compiler/driver.h"
 
 #include "absl/strings/str_cat.h"
+#include "codegen/codegen.h"
+#include "codegen/target.h"
+#include "compiler/aot.h"
 #include "compiler/plan_builder.h"
 #include "frontends/gguf/vocab.h"
 #include "passes/memory_plan.h"
 #include "passes/registry.h"
 #include "runtime/tokenizer/vocab_serialize.h"
+#include "support/atomic_file.h"
 #include "support/status.h"
 
 namespace rf::compiler {
@@ -24,19 +28,41 @@ absl::StatusOr<Compilation> CompileToIr(const std::string& model_path,
   return c;
 }
 
-absl::StatusOr<std::string> WritePlanFile(const Compilation& c, const std::string& target,
-                                          const std::string& output) {
-  if (target != "cpu") {
-    return absl::UnimplementedError(
-        absl::StrCat("target '", target, "' is not supported yet (supported: cpu)"));
+absl::StatusOr<PlanOutputReport> EmitPlan(const Compilation& c, const PlanOutputOptions& options) {
+  RF_ASSIGN_OR_RETURN(plan::Plan p, BuildPlan(*c.graph, *c.model, options.target));
+  const bool gpu = options.target != "cpu";
+  if (!gpu && (options.aot || options.report_kernels || !options.kernels_dir.empty())) {
+    return absl::InvalidArgumentError(
+        "--aot, --report-kernels and --emit-kernels need a GPU target (--target gfx1100, ...)");
   }
-  RF_ASSIGN_OR_RETURN(plan::Plan p, BuildPlan(*c.graph, *c.model, target));
+  PlanOutputReport report;
+  report.memory = passes::ReportMemory(*c.graph).ToString();
+  if (gpu) {
+    RF_ASSIGN_OR_RETURN(codegen::Target t, codegen::FindTarget(options.target));
+    RF_RETURN_IF_ERROR(codegen::GenerateKernels(p, t));
+    if (options.aot || options.report_kernels) {
+      AheadOfTimeOptions aot;
+      aot.store_code_objects = options.aot;
+      RF_ASSIGN_OR_RETURN(codegen::CodeObjectResources resources,
+                          CompileKernelsAheadOfTime(p, t, aot));
+      if (options.report_kernels) report.kernels = codegen::FormatKernelResources(resources);
+    }
+  }
+  if (!options.kernels_dir.empty()) {
+    for (const plan::Kernel& k : p.kernels) {
+      RF_RETURN_IF_ERROR(WriteFileAtomically(
+          absl::StrCat(options.kernels_dir, "/", k.name, ".hip"),
+          {reinterpret_cast<const uint8_t*>(k.source.data()), k.source.size()}));
+    }
+  }
+  if (options.output.empty()) return report;
   RF_ASSIGN_OR_RETURN(tokenizer::Vocab vocab, gguf::ReadVocab(*c.model));
   const std::string vocab_bytes = tokenizer::SerializeVocab(vocab);
   p.tokenizer.assign(vocab_bytes.begin(), vocab_bytes.end());
-  RF_ASSIGN_OR_RETURN(std::vector<uint8_t> weights, BuildWeightsRegion(*c.graph, *c.model));
-  RF_RETURN_IF_ERROR(plan::WritePlan(output, p, weights));
-  return passes::ReportMemory(*c.graph).ToString();
+  RF_ASSIGN_OR_RETURN(std::vector<uint8_t> weights,
+                      BuildWeightsRegion(*c.graph, *c.model, /*gpu_layout=*/gpu));
+  RF_RETURN_IF_ERROR(plan::WritePlan(options.output, p, weights));
+  return report;
 }
 
 }  // namespace rf::compiler

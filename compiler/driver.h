@@ -30,9 +30,23 @@ struct Compilation {
 absl::StatusOr<Compilation> CompileToIr(const std::string& model_path,
                                         const CompileOptions& options);
 
-// Builds the plan of a compiled graph for `target` ("cpu", later GPU targets) and writes it to
-// `output` atomically. Returns the memory report for the tool to print.
-absl::StatusOr<std::string> WritePlanFile(const Compilation& compilation, const std::string& target,
-                                          const std::string& output);
+struct PlanOutputOptions {
+  std::string target = "cpu";  // "cpu" or a GPU target (codegen::TargetNames())
+  std::string output;          // the plan file, written atomically; empty: no file
+  std::string kernels_dir;     // if set, each kernel's complete source is written there as NAME.hip
+  bool aot = false;            // store AMDGPU code objects in the plan (compiler/aot.h)
+  bool report_kernels = false;  // compile the kernels and report their resources (compiler/aot.h)
+};
+
+struct PlanOutputReport {
+  std::string memory;   // the memory plan: arena regions, the saving over naive allocation
+  std::string kernels;  // with report_kernels: one line per kernel
+};
+
+// Builds the plan of a compiled graph (kernels generated for a GPU target) and does what `options`
+// asks: write kernel sources, compile them ahead of time, write the plan file with its weights.
+// Without an output file, the weights are never read (a kernel check needs only the shapes).
+absl::StatusOr<PlanOutputReport> EmitPlan(const Compilation& compilation,
+                                          const PlanOutputOptions& options);
 
 }  // namespace rf::compiler

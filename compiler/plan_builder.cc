@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "codegen/weight_layout.h"
 #include "frontends/gguf/hparams.h"
 #include "ir/printer.h"
 #include "passes/memory_plan.h"
@@ -132,7 +133,8 @@ absl::StatusOr<plan::Plan> BuildPlan(const ir::Graph& graph, const gguf::GgufFil
 }
 
 absl::StatusOr<std::vector<uint8_t>> BuildWeightsRegion(const ir::Graph& graph,
-                                                        const gguf::GgufFile& model) {
+                                                        const gguf::GgufFile& model,
+                                                        bool gpu_layout) {
   std::vector<uint8_t> region(graph.memory().weights, 0);
   for (const auto& op : graph.ops()) {
     if (op->kind() != ir::OpKind::kWeight) continue;
@@ -148,7 +150,12 @@ absl::StatusOr<std::vector<uint8_t>> BuildWeightsRegion(const ir::Graph& graph,
         static_cast<int64_t>(t->n_bytes) != passes::MaxBytes(*v, graph)) {
       return absl::InternalError(absl::StrCat("weight '", name, "' does not fit its placement"));
     }
-    std::memcpy(region.data() + offset, t->data, t->n_bytes);
+    const uint32_t type = static_cast<uint32_t>(t->type);
+    if (gpu_layout && codegen::UsesPlanes(type) && t->dims.size() == 2) {
+      codegen::RepackToPlanes(type, t->data, region.data() + offset, t->dims[1], t->dims[0]);
+    } else {
+      std::memcpy(region.data() + offset, t->data, t->n_bytes);
+    }
   }
   return region;
 }

@@ -22,8 +22,10 @@ std::optional<plan::Opcode> OpcodeOf(ir::OpKind kind);
 absl::StatusOr<plan::Plan> BuildPlan(const ir::Graph& graph, const gguf::GgufFile& model,
                                      const std::string& target);
 
-// The weights region: each weight's GGUF bytes at its planned offset, zeros between.
+// The weights region: each weight's GGUF bytes at its planned offset, zeros between. With
+// `gpu_layout`, the types GPU kernels read as planes are repacked (codegen/weight_layout.h).
 absl::StatusOr<std::vector<uint8_t>> BuildWeightsRegion(const ir::Graph& graph,
-                                                        const gguf::GgufFile& model);
+                                                        const gguf::GgufFile& model,
+                                                        bool gpu_layout = false);
 
 }  // namespace rf::compiler

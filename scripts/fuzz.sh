@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fuzzes the readers for a while, then rebuilds each committed corpus from what was found.
-#   scripts/fuzz.sh [SECONDS=1800] [TARGET...]     (TARGETs: gguf_reader_fuzz plan_reader_fuzz;
-#                                                    default all, SECONDS each)
-# Builds the fuzz targets (clang, ASan + UBSan, in build-fuzz/) and their seed generators
-# make_<format>_seeds (in build/), fuzzes one job per target over its committed corpus plus fresh
-# seeds (with tests/fuzz/<target>.dict when there is one), then minimizes everything with -merge=1
-# into tests/fuzz/corpus/<target>/ (commit the result). A finding stops the run with crash-* /
+#   scripts/fuzz.sh [SECONDS=1800] [TARGET...]   (TARGETs: tests/fuzz/*_fuzz.cc, e.g.
+#                                                  plan_reader_fuzz; default all, SECONDS each)
+# Builds the fuzz targets (clang, ASan + UBSan, in build-fuzz/) and, where one exists, their seed
+# generator tests/fuzz/make_<format>_seeds.cc (in build/; gguf_reader_fuzz -> make_gguf_seeds),
+# fuzzes one job per target over its committed corpus plus fresh seeds (with
+# tests/fuzz/<target>.dict when there is one), then minimizes everything with -merge=1 into
+# tests/fuzz/corpus/<target>/ (commit the result). A finding stops the run with crash-* /
 # leak-* / timeout-* / oom-* files in the scratch folder it names: add a unit test that reproduces
 # it, fix the reader, run again.
 set -euo pipefail
@@ -13,15 +14,25 @@ cd "$(dirname "$0")/.."
 seconds=${1:-1800}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(gguf_reader_fuzz plan_reader_fuzz)
+if ((${#targets[@]} == 0)); then
+  for f in tests/fuzz/*_fuzz.cc; do targets+=("$(basename "$f" .cc)"); done
+fi
+# The seed generator of a target, or nothing: gguf_reader_fuzz -> make_gguf_seeds.
+seeds_of() {
+  local format=${1%_fuzz}
+  format=${format%_reader}
+  [[ -f tests/fuzz/make_${format}_seeds.cc ]] && echo "make_${format}_seeds"
+  return 0
+}
 jobs=${RF_JOBS:-2}
 
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_FUZZ=ON \
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_FUZZ=ON -DRF_HIP_BACKEND=OFF \
   -DRF_BUILD_TESTS=OFF -DRF_BUILD_BENCHMARKS=OFF >/dev/null
 cmake -S . -B build >/dev/null
 for target in "${targets[@]}"; do
   cmake --build build-fuzz -j"$jobs" --target "$target"
-  cmake --build build -j"$jobs" --target "make_${target%_reader_fuzz}_seeds"
+  seeds=$(seeds_of "$target")
+  [[ -z $seeds ]] || cmake --build build -j"$jobs" --target "$seeds"
 done
 
 for target in "${targets[@]}"; do
@@ -32,7 +43,8 @@ for target in "${targets[@]}"; do
   [[ -f tests/fuzz/$target.dict ]] && flags+=(-dict="tests/fuzz/$target.dict")
 
   mkdir -p "$scratch/work" "$scratch/merged" "$corpus"
-  "build/tests/make_${target%_reader_fuzz}_seeds" "$scratch/work"
+  seeds=$(seeds_of "$target")
+  [[ -z $seeds ]] || "build/tests/$seeds" "$scratch/work"
   find "$corpus" -type f -exec cp {} "$scratch/work/" \;
   echo "fuzz: $target for ${seconds}s, log in $scratch/fuzz.log"
   if ! "$fuzzer" "${flags[@]}" -max_total_time="$seconds" -print_final_stats=1 "$scratch/work" \

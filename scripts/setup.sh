@@ -7,6 +7,7 @@ packages=(
   build-essential cmake git pkg-config
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libxxhash-dev nlohmann-json3-dev
+  unicode-data                   # scripts/gen_unicode_categories.py reads it (tokenizer tables)
   clang libclang-rt-14-dev      # libFuzzer and the sanitizers
   nodejs npm                     # the llama.cpp oracle comes from npm
   python3
@@ -17,8 +18,14 @@ packages=(
   debootstrap                    # the Debian 13 chroot with a gfx1100-capable hipRTC
 )
 
+# Node.js from elsewhere (e.g. NodeSource, whose nodejs package bundles npm and conflicts with
+# Debian's npm) is as good as Debian's: only the npm command matters.
+skip=()
+command -v npm >/dev/null && command -v node >/dev/null && skip=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
+  [[ " ${skip[*]} " == *" $p "* ]] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then

@@ -49,8 +49,8 @@ absl::Status AtomicFileWriter::Write(std::span<const uint8_t> bytes) {
     ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return absl::DataLossError(absl::StrCat(path_, ": write failed at byte ", offset_, ": ",
-                                              std::strerror(errno)));
+      return absl::DataLossError(
+          absl::StrCat(path_, ": write failed at byte ", offset_, ": ", std::strerror(errno)));
     }
     p += n;
     left -= static_cast<size_t>(n);
@@ -60,6 +60,18 @@ absl::Status AtomicFileWriter::Write(std::span<const uint8_t> bytes) {
 }
 
 absl::Status AtomicFileWriter::WriteZeros(size_t n) {
+  if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat(path_, ": writer is closed"));
+  // Long runs become a hole: the file reads them as zeros and stores nothing (Commit sets the size
+  // when the file ends in one). Large all-zero tensors then cost no disk.
+  constexpr size_t kHoleBytes = size_t{1} << 20;
+  if (n >= kHoleBytes) {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) {
+      return absl::DataLossError(
+          absl::StrCat(path_, ": cannot seek past byte ", offset_, ": ", std::strerror(errno)));
+    }
+    offset_ += n;
+    return absl::OkStatus();
+  }
   static const uint8_t kZeros[4096] = {};
   while (n > 0) {
     size_t chunk = n < sizeof(kZeros) ? n : sizeof(kZeros);
@@ -72,7 +84,8 @@ absl::Status AtomicFileWriter::WriteZeros(size_t n) {
 
 absl::Status AtomicFileWriter::Commit() {
   if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat(path_, ": writer is closed"));
-  if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
+  if (::ftruncate(fd_, static_cast<off_t>(offset_)) != 0 || ::fsync(fd_) != 0 ||
+      ::close(fd_) != 0) {
     int err = errno;
     fd_ = -1;
     ::unlink(temp_path_.c_str());
@@ -86,7 +99,8 @@ absl::Status AtomicFileWriter::Commit() {
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     int err = errno;
     ::unlink(temp_path_.c_str());
-    return absl::DataLossError(absl::StrCat(path_, ": cannot rename into place: ", std::strerror(err)));
+    return absl::DataLossError(
+        absl::StrCat(path_, ": cannot rename into place: ", std::strerror(err)));
   }
   return absl::OkStatus();
 }

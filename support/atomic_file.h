@@ -27,7 +27,7 @@ class AtomicFileWriter {
   absl::Status Write(absl::string_view bytes) {
     return Write({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   }
-  // Writes `n` zero bytes (padding).
+  // Writes `n` zero bytes (padding); runs of 1 MiB or more become a hole (a sparse file).
   absl::Status WriteZeros(size_t n);
   // Bytes written so far.
   uint64_t offset() const { return offset_; }

@@ -33,6 +33,7 @@ namespace {
 const std::vector<rf::cli::FlagSpec> kFlags = {
     {"target", true, "gfx1100, gfx1030, gfx90a, gfx942, sm_90, ..."},
     {"via", true, "hiprtc | chroot | clang (default: see above)"},
+    {"complete", false, "the files are complete sources with the prelude (rfc compile --emit-kernels)"},
     {"wave", true, "wave size the kernels assume (-DRF_WAVE_SIZE; default 64 on gfx9, else 32)"},
     {"option", true, "extra compiler option, e.g. --option=-DTILE=64", true},
     {"report", false, "print each AMD kernel's registers, LDS, scratch, spills and occupancy"},
@@ -120,7 +121,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     const std::string name = BaseName(path);
-    auto compiled = Compile(route, name, rf::codegen::WithPrelude(dialect, *body), target, options);
+    const std::string source =
+        args->Has("complete") ? *body : rf::codegen::WithPrelude(dialect, *body);
+    auto compiled = Compile(route, name, source, target, options);
     if (!compiled.ok()) {
       ++failed;
       std::printf("FAIL  %-8s %-7s %s\n%s\n", target.c_str(), route.c_str(), path.c_str(),

@@ -28,6 +28,7 @@ void PrintUsage(FILE* out) {
       "                         (presets tiny, qwen2.5-0.5b, llama-3.2-1b, llama-2-7b; types f32,\n"
       "                         f16, q8_0, q4_0, q4_k, q6_k, q4_k_m)\n"
       "  tokenize MODEL.gguf TEXT  print TEXT's token ids (--decode: ids to text)\n"
+      "  quantize IN.gguf OUT.gguf TYPE  re-encode a model's matrices into TYPE\n"
       "\n"
       "`rfc COMMAND --help` describes a command's flags.\n",
       out);

@@ -15,10 +15,11 @@ int RunOpt(int argc, char** argv);
 int RunCompile(int argc, char** argv);
 int RunSynth(int argc, char** argv);
 int RunTokenize(int argc, char** argv);
+int RunQuantize(int argc, char** argv);
 
 inline std::vector<Command> RfcCommands() {
   return {{"inspect", RunInspect}, {"opt", RunOpt},           {"compile", RunCompile},
-          {"synth", RunSynth},     {"tokenize", RunTokenize}};
+          {"synth", RunSynth},     {"tokenize", RunTokenize}, {"quantize", RunQuantize}};
 }
 
 }  // namespace rf::tools

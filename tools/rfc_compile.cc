@@ -1,5 +1,5 @@
-// rfc compile MODEL.gguf [-o M.plan] [--target cpu] [--emit=ir] [pass-manager flags]: lowers a
-// model, runs the pipeline, writes the plan.
+// rfc compile MODEL.gguf [-o M.plan] [--target cpu] [--emit=ir] [--emit-kernels DIR] [--aot]
+// [--report-kernels] [pass-manager flags]: lowers a model, runs the pipeline, writes the plan.
 #include <cstdio>
 
 #include "compiler/driver.h"
@@ -14,7 +14,12 @@ namespace rf::tools {
 int RunCompile(int argc, char** argv) {
   std::vector<cli::FlagSpec> flags = {
       {"o", true, "write the plan to this file"},
-      {"target", true, "what the plan runs on: cpu (default)"},
+      {"target", true,
+       "what the plan runs on: cpu (default), gfx1100, gfx1030, gfx90a, gfx942, sm_90"},
+      {"emit-kernels", true, "write each GPU kernel's source to DIR/NAME.hip (works without -o)"},
+      {"aot", false, "compile the kernels now (clang, AMD targets) and store them in the plan"},
+      {"report-kernels", false,
+       "print each kernel's VGPRs, SGPRs, LDS, scratch, spills and occupancy (AMD targets)"},
       {"emit", true, "what to print: ir (the graph after the pipeline)"},
       {"max-context", true, "KV cache positions (default: the model's context, at most 4096)"},
       {"max-batch", true, "most tokens per step (default 512)"},
@@ -77,10 +82,28 @@ int RunCompile(int argc, char** argv) {
   if (!compilation.ok()) return fail(compilation.status());
   if (options.pass_manager.time_passes) std::fputs(compilation->pass_timing.c_str(), stderr);
   if (emit == "ir") std::fputs(ir::PrintGraph(*compilation->graph).c_str(), stdout);
-  if (auto out = args->Get("o")) {
-    auto report = compiler::WritePlanFile(*compilation, args->GetOr("target", "cpu"), *out);
-    if (!report.ok()) return fail(report.status());
-    std::fprintf(stderr, "rfc compile: wrote %s\n%s\n", out->c_str(), report->c_str());
+  compiler::PlanOutputOptions plan_options;
+  plan_options.target = args->GetOr("target", "cpu");
+  plan_options.output = args->GetOr("o", "");
+  plan_options.kernels_dir = args->GetOr("emit-kernels", "");
+  plan_options.aot = args->Has("aot");
+  plan_options.report_kernels = args->Has("report-kernels");
+  if (plan_options.aot && plan_options.output.empty()) {
+    return fail(absl::InvalidArgumentError("--aot stores code objects in the plan: give -o FILE"));
+  }
+  if (plan_options.output.empty() && plan_options.kernels_dir.empty() &&
+      !plan_options.report_kernels) {
+    return 0;
+  }
+  auto report = compiler::EmitPlan(*compilation, plan_options);
+  if (!report.ok()) return fail(report.status());
+  if (!report->kernels.empty()) std::fputs(report->kernels.c_str(), stdout);
+  if (!plan_options.output.empty()) {
+    std::fprintf(stderr, "rfc compile: wrote %s\n%s\n", plan_options.output.c_str(),
+                 report->memory.c_str());
+  } else if (!plan_options.kernels_dir.empty()) {
+    std::fprintf(stderr, "rfc compile: wrote the kernels to %s (no plan: -o not given)\n",
+                 plan_options.kernels_dir.c_str());
   }
   return 0;
 }

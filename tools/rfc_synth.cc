@@ -29,6 +29,9 @@ int RunSynth(int argc, char** argv) {
       {"vocab", true, "GGUF whose tokenizer to copy (e.g. llama.cpp's models/ggml-vocab-*.gguf)"},
       {"seed", true, "random seed (default 0)"},
       {"threads", true, "threads (default: all)"},
+      {"zeros", false,
+       "all weights zero, stored as holes: a sparse file that costs no disk or time (for "
+       "compile-only checks of large presets)"},
       {"o", true, "output GGUF file"},
       {"help", false, "show this help"},
   };
@@ -73,6 +76,7 @@ int RunSynth(int argc, char** argv) {
   options.vocab_path = *args->Get("vocab");
   options.seed = static_cast<uint64_t>(*seed);
   options.threads = static_cast<int>(*threads);
+  options.zero_weights = args->Has("zeros");
   const std::string out = *args->Get("o");
   const auto start = std::chrono::steady_clock::now();
   auto report = gguf::Synthesize(options, out);

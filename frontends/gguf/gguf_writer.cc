@@ -314,6 +314,10 @@ absl::Status GgufWriter::WriteFile(const std::string& path) {
   RF_RETURN_IF_ERROR(out.WriteZeros((align - head.size() % align) % align));
   std::vector<uint8_t> buffer;
   for (Tensor& t : tensors_) {
+    if (!t.fill) {
+      RF_RETURN_IF_ERROR(out.WriteZeros((t.n_bytes + align - 1) / align * align));
+      continue;
+    }
     buffer.assign(t.n_bytes, 0);
     RF_RETURN_IF_ERROR(WithContext(t.fill(buffer), absl::StrCat(path, ": tensor '", t.name, "'")));
     RF_RETURN_IF_ERROR(out.Write(buffer));

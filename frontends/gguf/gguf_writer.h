@@ -47,7 +47,8 @@ class GgufWriter {
   bool Has(absl::string_view key) const;
   void Remove(absl::string_view key);
 
-  // Adds a tensor; dims[0] is innermost, as in ggml. Its data is produced by `fill` at write time.
+  // Adds a tensor; dims[0] is innermost, as in ggml. Its data is produced by `fill` at write time;
+  // a null `fill` makes it all zeros (a hole in the file when large: see AtomicFileWriter).
   absl::Status AddTensor(absl::string_view name, std::vector<int64_t> dims, quant::GgmlType type,
                          Fill fill);
   // Adds a tensor whose bytes are given now (copied).

@@ -198,13 +198,13 @@ absl::StatusOr<SynthReport> Synthesize(const SynthOptions& options, const std::s
     report.n_params += n;
     ++report.n_tensors;
     ++report.tensors_per_type[quant::TypeName(p.type)];
-    GgufWriter::Fill fill;
+    GgufWriter::Fill fill;  // null: zeros
     if (p.rope_freqs) {
       fill = [factors = Llama3RopeFactors(s)](std::span<uint8_t> out) {
         std::memcpy(out.data(), factors.data(), out.size());
         return absl::OkStatus();
       };
-    } else {
+    } else if (!options.zero_weights) {
       fill = [p, seed = options.seed, threads](std::span<uint8_t> out) {
         return FillRandom(p, seed, threads, out);
       };

@@ -83,6 +83,9 @@ struct SynthOptions {
   std::string vocab_path;  // a GGUF with tokenizer.* metadata
   uint64_t seed = 0;
   int threads = 0;  // 0: every hardware thread
+  // Every weight zero, written as holes (GgufWriter's null fill): a file of the real size that
+  // stores next to nothing; the model computes nothing useful, but compiles like the real one.
+  bool zero_weights = false;
 };
 
 struct SynthReport {

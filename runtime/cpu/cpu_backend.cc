@@ -78,39 +78,47 @@ class CpuBackend : public Backend {
 
   absl::StatusOr<std::span<const float>> Step(std::span<const int32_t> tokens,
                                               int64_t first_position) override {
+    const plan::Program& program = ProgramFor(tokens);
+    RF_RETURN_IF_ERROR(RunInstructions(tokens, first_position, 0, program.instructions.size()));
+    // The logits output holds one row per token or only the last: return the last row.
     const int64_t T = static_cast<int64_t>(tokens.size());
-    if (T < 1 || T > max_batch()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("a step takes 1 to ", max_batch(), " tokens, got ", T));
-    }
-    if (first_position < 0 || first_position + T > max_context()) {
-      return absl::OutOfRangeError(absl::StrCat("positions ", first_position, "..",
-                                                first_position + T - 1, " exceed the context of ",
-                                                max_context()));
-    }
-    for (int32_t id : tokens) {
-      if (id < 0 || id >= n_vocab()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("token id ", id, " is outside the vocabulary [0, ", n_vocab(), ")"));
-      }
-    }
+    const int64_t V = n_vocab();
+    const int64_t rows =
+        logits_->ref.shape.size() > 1 && logits_->ref.shape[0] == plan::kDimT ? T : 1;
+    const float* logits = reinterpret_cast<const float*>(arena_.get() + logits_->ref.offset);
+    return std::span<const float>(logits + (rows - 1) * V, V);
+  }
+
+  absl::Status RunInstructions(std::span<const int32_t> tokens, int64_t first_position,
+                               size_t begin, size_t end) override {
+    RF_RETURN_IF_ERROR(CheckStepArguments(*this, tokens, first_position));
+    const int64_t T = static_cast<int64_t>(tokens.size());
     uint8_t* arena = arena_.get();
     std::memcpy(arena + tokens_->ref.offset, tokens.data(), T * sizeof(int32_t));
     int32_t* pos = reinterpret_cast<int32_t*>(arena + positions_->ref.offset);
     for (int64_t t = 0; t < T; ++t) pos[t] = static_cast<int32_t>(first_position + t);
     const int32_t n = static_cast<int32_t>(T);
     std::memcpy(arena + plan_->plan().n_tokens_offset, &n, sizeof(n));
-    const plan::Program& program = T == 1 ? plan_->plan().decode : plan_->plan().prefill;
-    RF_RETURN_IF_ERROR(RunProgram(program, arena, T, &pool_));
-    // The logits output holds one row per token or only the last: return the last row.
-    const int64_t V = n_vocab();
-    const int64_t rows =
-        logits_->ref.shape.size() > 1 && logits_->ref.shape[0] == plan::kDimT ? T : 1;
-    const float* logits = reinterpret_cast<const float*>(arena + logits_->ref.offset);
-    return std::span<const float>(logits + (rows - 1) * V, V);
+    return cpu::RunInstructions(ProgramFor(tokens), begin, end, arena, T, &pool_);
+  }
+
+  absl::Status ReadArena(uint64_t offset, std::span<uint8_t> out) override {
+    RF_RETURN_IF_ERROR(CheckArenaRange(plan_->plan(), offset, out.size()));
+    std::memcpy(out.data(), arena_.get() + offset, out.size());
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteArena(uint64_t offset, std::span<const uint8_t> bytes) override {
+    RF_RETURN_IF_ERROR(CheckArenaRange(plan_->plan(), offset, bytes.size()));
+    std::memcpy(arena_.get() + offset, bytes.data(), bytes.size());
+    return absl::OkStatus();
   }
 
  private:
+  const plan::Program& ProgramFor(std::span<const int32_t> tokens) const {
+    return tokens.size() == 1 ? plan_->plan().decode : plan_->plan().prefill;
+  }
+
   std::shared_ptr<const plan::PlanFile> plan_;
   ThreadPool pool_;
   std::unique_ptr<uint8_t, FreeDeleter> arena_;

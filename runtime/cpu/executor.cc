@@ -298,6 +298,16 @@ absl::Status ValidatePrograms(const plan::Plan& plan) {
 }
 
 absl::Status RunProgram(const plan::Program& program, uint8_t* arena, int64_t T, ThreadPool* pool) {
+  return RunInstructions(program, 0, program.instructions.size(), arena, T, pool);
+}
+
+absl::Status RunInstructions(const plan::Program& program, size_t begin, size_t end, uint8_t* arena,
+                             int64_t T, ThreadPool* pool) {
+  if (begin > end || end > program.instructions.size()) {
+    return absl::OutOfRangeError(absl::StrCat("instructions [", begin, ", ", end, ") of program '",
+                                              program.name, "', which has ",
+                                              program.instructions.size()));
+  }
   auto f32 = [&](const TensorRef& r) { return reinterpret_cast<float*>(arena + r.offset); };
   auto i32 = [&](const TensorRef& r) { return reinterpret_cast<int32_t*>(arena + r.offset); };
   auto ptr = [&](const TensorRef& r) { return static_cast<void*>(arena + r.offset); };
@@ -315,7 +325,8 @@ absl::Status RunProgram(const plan::Program& program, uint8_t* arena, int64_t T,
     return RopeParams{in.ints[0] == 0 ? RopeStyle::kNorm : RopeStyle::kNeox, in.ints[1],
                       in.floats[0], ff};
   };
-  for (const Instruction& in : program.instructions) {
+  for (size_t index = begin; index < end; ++index) {
+    const Instruction& in = program.instructions[index];
     const auto& o = in.operands;
     const auto& r = in.results;
     switch (in.op) {

@@ -25,5 +25,8 @@ absl::Status ValidatePrograms(const plan::Plan& plan);
 // Runs `program` with T tokens on `arena`. Token ids and KV positions are checked as they are
 // read (an id outside the table or a position outside the cache is an error, not a stray read).
 absl::Status RunProgram(const plan::Program& program, uint8_t* arena, int64_t T, ThreadPool* pool);
+// Runs instructions [begin, end) of `program` only (a debugging hook: Backend::RunInstructions).
+absl::Status RunInstructions(const plan::Program& program, size_t begin, size_t end, uint8_t* arena,
+                             int64_t T, ThreadPool* pool);
 
 }  // namespace rf::cpu

@@ -80,4 +80,13 @@ absl::StatusOr<uint64_t> TensorBytes(const TensorRef& ref, int64_t tokens) {
   return bytes;
 }
 
+absl::Status CheckArenaRange(const Plan& plan, uint64_t offset, uint64_t bytes) {
+  const uint64_t total = plan.arena.total();
+  if (offset > total || bytes > total - offset) {
+    return absl::OutOfRangeError(absl::StrCat("arena bytes [", offset, ", ", offset + bytes,
+                                              ") outside the arena of ", total, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace rf::plan

@@ -166,6 +166,9 @@ struct Plan {
 // not define, an innermost dim that is not a whole number of the type's blocks, a size over 2^62.
 absl::StatusOr<uint64_t> TensorBytes(const TensorRef& ref, int64_t tokens);
 
+// OK if arena bytes [offset, offset + bytes) lie inside `plan`'s arena; else an error saying so.
+absl::Status CheckArenaRange(const Plan& plan, uint64_t offset, uint64_t bytes);
+
 // One entry of a plan file's section table.
 struct SectionEntry {
   std::string name;

@@ -26,7 +26,8 @@ class SpmEncoder {
 
   const Vocab& vocab_;
   const TokenMap& tokens_;
-  int32_t byte_token_[256];  // the token for each byte: <0xXX>, else the byte itself, else unk
+  int32_t byte_token_[256];       // the token for each byte: <0xXX>, else the byte itself, else unk
+  bool split_at_spaces_ = false;  // words can be merged one at a time (see the constructor)
 };
 
 }  // namespace rf::tokenizer

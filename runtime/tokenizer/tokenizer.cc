@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "runtime/tokenizer/byte_encoding.h"
 #include "runtime/tokenizer/unicode.h"
+#include "support/debug.h"
 #include "support/status.h"
 
 namespace rf::tokenizer {
@@ -104,6 +105,9 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(Vocab vocab) {
   } else {
     t->bpe_.emplace(v, t->token_map_);
   }
+  RF_DEBUG_LOG(1, "tokenizer: %s%s%s, %d tokens, %d merges, %d end-of-generation ids",
+               ModelKindName(v.model), v.pre_name.empty() ? "" : "/", v.pre_name, v.tokens.size(),
+               v.merges.size(), v.eog.size());
   return t;
 }
 

@@ -36,6 +36,8 @@ class Tokenizer {
  public:
   // Validates `vocab` (ValidateVocab) and builds the lookup tables.
   static absl::StatusOr<std::unique_ptr<Tokenizer>> Create(Vocab vocab);
+  Tokenizer(const Tokenizer&) = delete;  // the encoders point into it
+  Tokenizer& operator=(const Tokenizer&) = delete;
 
   // The ids of `text`. add_special: bos/eos as the vocabulary's add_bos/add_eos say.
   // parse_special: texts of control tokens become those tokens (user-defined tokens always do).

@@ -19,43 +19,13 @@
 #include "codegen/prelude.h"
 #include "gtest/gtest.h"
 #include "support/atomic_file.h"
-#include "support/subprocess.h"
+#include "tests/codegen/toolchains.h"
 #if defined(RF_HIP_BACKEND_AMD) || defined(RF_HIP_BACKEND_CUDA)
 #include "runtime/hip/kernel_compiler.h"
 #endif
 
 namespace rf::codegen {
 namespace {
-
-bool RequireToolchains() {
-  const char* v = std::getenv("RF_REQUIRE_KERNEL_TOOLCHAINS");
-  return v != nullptr && std::string(v) == "1";
-}
-
-#define RF_TOOLCHAIN_OR_SKIP(status)                                              \
-  do {                                                                            \
-    const absl::Status rf_s_ = (status);                                          \
-    if (!rf_s_.ok()) {                                                            \
-      if (RequireToolchains()) FAIL() << "required toolchain missing: " << rf_s_; \
-      GTEST_SKIP() << rf_s_;                                                      \
-    }                                                                             \
-  } while (0)
-
-absl::Status ClangAvailable() {
-  if (!FindAmdgpuClang().empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError("no clang for AMDGPU (apt install clang-19 lld-19)");
-}
-
-absl::Status ChrootAvailable() {
-  absl::Status s = CheckHiprtcChroot(DefaultHiprtcChroot());
-  if (!s.ok() || ::geteuid() == 0) return s;
-  auto run = RunProcess({"unshare", "--map-root-user", "true"});
-  if (!run.ok() || run->exit_code != 0) {
-    return absl::FailedPreconditionError(
-        "not root, and user namespaces are unavailable for chroot");
-  }
-  return absl::OkStatus();
-}
 
 struct Case {
   std::string kernel;  // file in tests/kernels/
@@ -133,9 +103,7 @@ TEST_P(KernelCompileTest, Compiles) {
   if (c.arch.rfind("gfx", 0) != 0) return;
 
   // AMD code objects: the resource report must read, and gfx1100 kernels must not spill.
-  RF_TOOLCHAIN_OR_SKIP(FindLlvmReadelf().empty()
-                           ? absl::FailedPreconditionError("no llvm-readelf (apt install llvm-19)")
-                           : absl::OkStatus());
+  RF_TOOLCHAIN_OR_SKIP(ReadelfAvailable());
   auto resources = ReadKernelResources(code);
   ASSERT_TRUE(resources.ok()) << resources.status();
   ASSERT_EQ(resources->kernels.size(), 1u);
@@ -167,9 +135,7 @@ class OccupancyAgreementTest : public ::testing::TestWithParam<Probe> {};
 TEST_P(OccupancyAgreementTest, MatchesTheCompiler) {
   const Probe& p = GetParam();
   RF_TOOLCHAIN_OR_SKIP(ClangAvailable());
-  RF_TOOLCHAIN_OR_SKIP(FindLlvmReadelf().empty()
-                           ? absl::FailedPreconditionError("no llvm-readelf (apt install llvm-19)")
-                           : absl::OkStatus());
+  RF_TOOLCHAIN_OR_SKIP(ReadelfAvailable());
   auto body =
       ReadFileToString(absl::StrCat(RF_SOURCE_DIR, "/tests/codegen/testdata/occupancy_probe.hip"));
   ASSERT_TRUE(body.ok());

@@ -14,7 +14,7 @@ TEST(PreludeTest, DialectFollowsTheArchitecture) {
 }
 
 TEST(PreludeTest, SelfContainedAndAlike) {
-  for (KernelDialect d : {KernelDialect::kHip, KernelDialect::kCuda}) {
+  for (KernelDialect d : {KernelDialect::kHip, KernelDialect::kCuda, KernelDialect::kEmu}) {
     const std::string p(KernelPrelude(d));
     EXPECT_EQ(p.find("#include"), std::string::npos) << "emitted kernels include no headers";
     // The names a kernel body may use exist in both dialects.
@@ -43,6 +43,18 @@ TEST(PreludeTest, SelfContainedAndAlike) {
       EXPECT_NE(p.find(name), std::string::npos) << name << " missing from the prelude";
     }
   }
+}
+
+TEST(PreludeTest, SplitKernelSourceUndoesWithPrelude) {
+  for (KernelDialect d : {KernelDialect::kHip, KernelDialect::kCuda, KernelDialect::kEmu}) {
+    const std::string body = "RF_KERNEL void k() {}\n";
+    auto parts = SplitKernelSource("#define RF_WAVE_SIZE 32\n" + WithPrelude(d, body));
+    ASSERT_TRUE(parts.ok()) << parts.status();
+    EXPECT_EQ(parts->defines, "#define RF_WAVE_SIZE 32\n");
+    EXPECT_EQ(parts->body, body);
+  }
+  EXPECT_FALSE(SplitKernelSource("RF_KERNEL void k() {}\n").ok()) << "no prelude";
+  EXPECT_FALSE(SplitKernelSource(KernelPrelude(KernelDialect::kHip)).ok()) << "no #line 1";
 }
 
 TEST(PreludeTest, WithPreludeRestartsLineNumbers) {

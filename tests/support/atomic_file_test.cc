@@ -1,7 +1,9 @@
 #include "support/atomic_file.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,30 @@ TEST(AtomicFileTest, CommitWritesWholeFile) {
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(*text, std::string("hello \0\0\0", 9));
   EXPECT_EQ(ListDir(dir), std::vector<std::string>{"out.bin"});
+}
+
+// Long zero runs are holes: the file has its full size and reads as zeros, including a hole at
+// the very end, but stores (almost) nothing.
+TEST(AtomicFileTest, LongZeroRunsAreHoles) {
+  const std::string path = testing::TempDir() + "/sparse.bin";
+  auto w = AtomicFileWriter::Create(path);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE(w->Write("head").ok());
+  ASSERT_TRUE(w->WriteZeros(size_t{64} << 20).ok());
+  ASSERT_TRUE(w->Write("mid").ok());
+  ASSERT_TRUE(w->WriteZeros(size_t{32} << 20).ok());
+  const uint64_t size = 4 + (uint64_t{64} << 20) + 3 + (uint64_t{32} << 20);
+  EXPECT_EQ(w->offset(), size);
+  ASSERT_TRUE(w->Commit().ok());
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), size);
+  EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, uint64_t{1} << 20);  // not 96 MiB
+  auto bytes = ReadFileToString(path);
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->substr(0, 4), "head");
+  EXPECT_EQ(bytes->substr(4 + (size_t{64} << 20), 3), "mid");
+  EXPECT_EQ(std::count(bytes->begin(), bytes->end(), '\0'), static_cast<long>(size - 7));
 }
 
 TEST(AtomicFileTest, AbandonedWriterLeavesNothing) {

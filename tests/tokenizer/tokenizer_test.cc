@@ -168,6 +168,24 @@ TEST(TokenizerTest, SentencePieceWithoutByteTokensUsesUnk) {
   EXPECT_THAT((*no_unk)->Encode("ab", false, false), ElementsAre(1, 2));
 }
 
+// A token with a space inside ("a▁b") can join words, so the encoder must not merge word by word:
+// "▁a▁b" merges "a▁" (the best pair) then "a▁b", giving ▁ + a▁b, not ▁a + ▁b.
+TEST(TokenizerTest, SentencePieceTokensSpanningWords) {
+  Vocab v;
+  v.model = ModelKind::kSentencePiece;
+  const std::string sp = "\xE2\x96\x81";
+  v.tokens = {"<unk>", sp, "a", "b", sp + "a", "a" + sp, "a" + sp + "b", sp + "b"};
+  v.scores = {0, -5, -5, -5, -1, -0.5f, 0, -2};
+  v.attrs.assign(v.tokens.size(), kAttrNormal);
+  v.attrs[0] = kAttrUnknown;
+  v.unk = 0;
+  v.add_space_prefix = true;
+  auto tok = Tokenizer::Create(v);
+  ASSERT_TRUE(tok.ok()) << tok.status();
+  EXPECT_THAT((*tok)->Encode("a b", false, false), ElementsAre(1, 6));
+  EXPECT_EQ(*(*tok)->Decode(Ids{1, 6}, {}), "a b");
+}
+
 TEST(ValidateVocabTest, ClearErrors) {
   const Vocab good = SmallBpe({"ab"}, {"a b"});
   ASSERT_TRUE(ValidateVocab(good).ok());

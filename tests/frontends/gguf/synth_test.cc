@@ -2,6 +2,9 @@
 // writes (read back with our reader). llama.cpp's view of them is synth_oracle_test.cc's job.
 #include "frontends/gguf/synth.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -225,6 +228,43 @@ TEST(SynthTest, DeterministicForASeedOnAnyThreadCount) {
   EXPECT_TRUE(*a == *b);
   EXPECT_EQ(a->size(), c->size());
   EXPECT_FALSE(*a == *c);
+}
+
+// --zeros: the same file layout as a random model of the preset, every weight zero, stored as
+// holes; the full Llama-2-7B q4_0 file (3.8 GB) takes almost no disk.
+TEST(SynthTest, ZeroWeightsAreASparseFileOfTheRealSize) {
+  const std::string dir = testing::TempDir();
+  const std::string vocab = WriteVocab(dir);
+  SynthOptions o = TinyOptions("llama", "q4_0", vocab);
+  o.zero_weights = true;
+  ASSERT_TRUE(Synthesize(o, dir + "/zero.gguf").ok());
+  o.zero_weights = false;
+  ASSERT_TRUE(Synthesize(o, dir + "/random.gguf").ok());
+  auto zero = GgufFile::Open(dir + "/zero.gguf");
+  auto random = GgufFile::Open(dir + "/random.gguf");
+  ASSERT_TRUE(zero.ok() && random.ok());
+  ASSERT_EQ((*zero)->tensors().size(), (*random)->tensors().size());
+  for (size_t i = 0; i < (*zero)->tensors().size(); ++i) {
+    const TensorInfo& z = (*zero)->tensors()[i];
+    const TensorInfo& r = (*random)->tensors()[i];
+    EXPECT_EQ(z.name, r.name);
+    EXPECT_EQ(z.offset, r.offset) << z.name;
+    const auto bytes = z.bytes();
+    EXPECT_EQ(std::count(bytes.begin(), bytes.end(), 0), static_cast<long>(bytes.size())) << z.name;
+  }
+
+  o.shape = *PresetShape("", "llama-2-7b");
+  o.shape.n_vocab = 300;
+  o.zero_weights = true;
+  auto report = Synthesize(o, dir + "/7b.gguf");
+  ASSERT_TRUE(report.ok()) << report.status();
+  struct stat st;
+  ASSERT_EQ(::stat((dir + "/7b.gguf").c_str(), &st), 0);
+  EXPECT_GT(report->file_bytes, uint64_t{3} << 30);
+  EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, uint64_t{64} << 20);
+  auto big = GgufFile::Open(dir + "/7b.gguf");
+  ASSERT_TRUE(big.ok()) << big.status();
+  EXPECT_EQ((*big)->tensors().size(), 291u);
 }
 
 TEST(SynthTest, Llama3RopeFreqs) {
