@@ -159,7 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (mode < 60) {
     const Tokenizer& tok = *f.tokenizers[mode % 10];
     std::vector<int32_t> ids(rest.size() / 4);
-    std::memcpy(ids.data(), rest.data(), ids.size() * 4);
+    if (!ids.empty()) std::memcpy(ids.data(), rest.data(), ids.size() * 4);
     auto text = tok.Decode(ids, {.remove_special = (mode & 1) != 0});
     bool in_range = true;
     for (int32_t id : ids) in_range &= id >= 0 && id < tok.n_tokens();
