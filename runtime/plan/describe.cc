@@ -22,7 +22,7 @@ std::string DescribeBindings(absl::string_view title, const std::vector<Binding>
   return out;
 }
 
-// "83 instructions: matmul 35, rms_norm 11, ..." (most frequent first).
+// "83 instructions (90 kernel launches): matmul 35, rms_norm 11, ..." (most frequent first).
 std::string DescribeProgram(const Program& program) {
   std::map<Opcode, int> counts;
   for (const Instruction& ins : program.instructions) ++counts[ins.op];
@@ -31,8 +31,12 @@ std::string DescribeProgram(const Program& program) {
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<std::string> parts;
   for (const auto& [op, n] : sorted) parts.push_back(absl::StrCat(OpcodeName(op), " ", n));
-  return absl::StrCat(WithCommas(program.instructions.size()), " instructions",
-                      parts.empty() ? "" : ": ", absl::StrJoin(parts, ", "));
+  size_t launches = 0;
+  for (const Instruction& ins : program.instructions) launches += ins.kernels.size();
+  return absl::StrCat(
+      WithCommas(program.instructions.size()), " instructions",
+      launches > 0 ? absl::StrCat(" (", WithCommas(launches), " kernel launches)") : "",
+      parts.empty() ? "" : ": ", absl::StrJoin(parts, ", "));
 }
 
 }  // namespace
@@ -88,6 +92,10 @@ std::string DescribePlan(const PlanFile& file) {
     at += bytes;
   }
   absl::StrAppendFormat(&out, "  n_tokens (i32) at %s\n", WithCommas(plan.n_tokens_offset));
+  if (plan.workspace_bytes > 0) {
+    absl::StrAppendFormat(&out, "  workspace %s bytes at %s (in the activations)\n",
+                          WithCommas(plan.workspace_bytes), WithCommas(plan.workspace_offset));
+  }
 
   out += DescribeBindings("inputs", plan.inputs);
   out += DescribeBindings("outputs", plan.outputs);

@@ -27,11 +27,13 @@ TEST(DescribePlanTest, SampleEverything) {
   EXPECT_THAT(text, HasSubstr("arena: 29,832 bytes (29.13 KiB)\n"));
   EXPECT_THAT(text, ContainsRegex("  kv_cache +5,000 +8,192  \\(8.00 KiB\\)\n"));
   EXPECT_THAT(text, ContainsRegex("  step_params +29,576 +256  \\(256 B\\)\n"));
-  EXPECT_THAT(text, HasSubstr("  n_tokens (i32) at 29,576\n"));
+  EXPECT_THAT(text, HasSubstr("  n_tokens (i32) at 29,576\n  workspace 4,096 bytes at 21,384 (in "
+                              "the activations)\n"));
   EXPECT_THAT(text, HasSubstr("inputs:\n  tokens         i32 [T] at 29,640\n"));
   EXPECT_THAT(text, HasSubstr("outputs:\n  logits         f32 [T, 32] at 13,192\n"));
-  EXPECT_THAT(text, HasSubstr("  prefill  19 instructions: embedding 1, rms_norm 1, "));
-  EXPECT_THAT(text, HasSubstr("  decode   19 instructions: "));
+  EXPECT_THAT(text, HasSubstr("  prefill  19 instructions (28 kernel launches): embedding 1, "
+                              "rms_norm 1, "));
+  EXPECT_THAT(text, HasSubstr("  decode   19 instructions (14 kernel launches): "));
   EXPECT_THAT(text, ContainsRegex("kernels: 3 \\(source [0-9,]+ bytes; 2 with code objects, "
                                   "317 bytes\\)\n"));
   EXPECT_THAT(text, HasSubstr("tokenizer: 200 bytes\n"));

@@ -62,6 +62,8 @@ Plan SamplePlan(uint64_t weight_bytes, const std::string& target) {
   const uint64_t kv = p.arena.weights, act = kv + p.arena.kv_cache,
                  params = act + p.arena.activations;
   p.n_tokens_offset = params;
+  p.workspace_offset = act + 8192;
+  p.workspace_bytes = 4096;
   p.inputs = {{"tokens", {params + 64, kI32, {kDimT}}},
               {"positions", {params + 128, kI32, {kDimT}}}};
   p.outputs = {{"logits", {act, kF32, {kDimT, 32}}}};
