@@ -11,6 +11,8 @@
 // Prefill (T tokens) is a tiled GEMM over [T, K] x [N, K]^T: x tiles (normalized on load) and
 // dequantized weight tiles in LDS; the tile product on the target's matrix unit where the
 // emitter has one (mma.sync on sm_90), else an FMA micro-tile per thread.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -101,6 +103,14 @@ std::string FloatElement(uint32_t type, const std::string& w_row, const std::str
   }
 }
 
+// x4 . (the four bytes of `v` minus `bias`), the inner product of the quantized GEMVs.
+std::string Dot4Bytes(const std::string& v, const std::string& bias) {
+  return absl::StrFormat(
+      "x4.x * rf_byte_to_f32(%1$s, 0, %2$s) + x4.y * rf_byte_to_f32(%1$s, 1, %2$s) + "
+      "x4.z * rf_byte_to_f32(%1$s, 2, %2$s) + x4.w * rf_byte_to_f32(%1$s, 3, %2$s)",
+      v, bias);
+}
+
 // What one lane does for chunk `c` of row `row` of weight `W` (its elements per chunk depend on the
 // type: 16 for q8_0 planes, 32 for q4_0 planes and the K formats, 8 for f16, 4 for f32, 1 for
 // float rows that do not divide into loads), adding into `ACC`. x comes four floats at a time
@@ -118,43 +128,7 @@ GemvChunk GemvBody(uint32_t type, int64_t K, const MatmulForm& f, const std::str
             absl::StrCat("        ", ACC, " += ", XAt(f, "c"), " * ",
                          FloatElement(type, absl::StrCat("(", W, " + (u64)row * K)"), "c"), ";\n")};
   }
-  const char* kBytes =
-      "            s += x4.x * (f32)(i8)(w) + x4.y * (f32)(i8)(w >> 8) + x4.z * (f32)(i8)(w >> 16) "
-      "+ "
-      "x4.w * (f32)(i8)(w >> 24);\n";
   switch (t) {
-    case quant::GgmlType::kQ8_0:
-      return {K / 16,
-              absl::StrCat("        {  // q8_0 planes: 16 quants\n",
-                           "          const u32x4 q = *(const u32x4*)(", W,
-                           " + (u64)row * K + 16 * c);\n",
-                           "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
-                           "          f32 s = 0.0f;\n", "          for (i32 j = 0; j < 4; ++j) {\n",
-                           "            const f32x4 x4 = xq(16 * c + 4 * j);\n",
-                           "            const u32 w = qw[j];\n", kBytes, "          }\n",
-                           "          ", ACC, " += s * rf_half_to_f32(((const u16*)(", W,
-                           " + (u64)N * K))[(u64)row * (K / 32) + c / 2]);\n", "        }\n")};
-    case quant::GgmlType::kQ4_0:
-      return {
-          K / 32,
-          absl::StrCat(
-              "        {  // q4_0 planes: one block of 32\n",
-              "          const u32x4 q = *(const u32x4*)(", W, " + (u64)row * (K / 2) + 16 * c);\n",
-              "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "          f32 s = 0.0f;\n",
-              "          for (i32 j = 0; j < 4; ++j) {\n",
-              "            const u32 lo = qw[j] & 0x0f0f0f0fu, hi = (qw[j] >> 4) & 0x0f0f0f0fu;\n",
-              "            f32x4 x4 = xq(32 * c + 4 * j);\n",
-              "            s += x4.x * (f32)((i32)(lo & 255u) - 8) + x4.y * (f32)((i32)((lo >> 8) "
-              "& 255u) - 8) +\n",
-              "                 x4.z * (f32)((i32)((lo >> 16) & 255u) - 8) + x4.w * (f32)((i32)(lo "
-              ">> 24) - 8);\n",
-              "            x4 = xq(32 * c + 16 + 4 * j);\n",
-              "            s += x4.x * (f32)((i32)(hi & 255u) - 8) + x4.y * (f32)((i32)((hi >> 8) "
-              "& 255u) - 8) +\n",
-              "                 x4.z * (f32)((i32)((hi >> 16) & 255u) - 8) + x4.w * (f32)((i32)(hi "
-              ">> 24) - 8);\n",
-              "          }\n", "          ", ACC, " += s * rf_half_to_f32(((const u16*)(", W,
-              " + (u64)N * (K / 2)))[(u64)row * (K / 32) + c]);\n", "        }\n")};
     case quant::GgmlType::kQ6_K:
       return {
           K / 32,
@@ -180,10 +154,7 @@ GemvChunk GemvBody(uint32_t type, int64_t K, const MatmulForm& f, const std::str
               "            const u32 qv = ((lw[j] >> lshift) & 0x0f0f0f0fu) | (((hw[j] >> hshift) "
               "& 0x03030303u) << 4);\n",
               "            const f32x4 x4 = xq(32 * c + 4 * j);\n",
-              "            const f32 v = x4.x * (f32)((i32)(qv & 255u) - 32) + x4.y * "
-              "(f32)((i32)((qv >> 8) & 255u) - 32) +\n",
-              "                          x4.z * (f32)((i32)((qv >> 16) & 255u) - 32) + x4.w * "
-              "(f32)((i32)(qv >> 24) - 32);\n",
+              "            const f32 v = ", Dot4Bytes("qv", "32.0f"), ";\n",
               "            if (j < 4) s0 += v; else s1 += v;\n", "          }\n", "          ", ACC,
               " += d * ((f32)sc[0] * s0 + (f32)sc[1] * s1);\n", "        }\n")};
     case quant::GgmlType::kQ4_K:
@@ -203,32 +174,9 @@ GemvChunk GemvBody(uint32_t type, int64_t K, const MatmulForm& f, const std::str
                   "          for (i32 j = 0; j < 8; ++j) {\n",
                   "            const u32 w = (qw[j] >> shift) & 0x0f0f0f0fu;\n",
                   "            const f32x4 x4 = xq(32 * c + 4 * j);\n",
-                  "            s += x4.x * (f32)(w & 255u) + x4.y * (f32)((w >> 8) & 255u) + x4.z "
-                  "* (f32)((w >> 16) & 255u) +\n",
-                  "                 x4.w * (f32)(w >> 24);\n",
+                  "            s += ", Dot4Bytes("w", "0.0f"), ";\n",
                   "            xs_sum += x4.x + x4.y + x4.z + x4.w;\n", "          }\n",
                   "          ", ACC, " += dl * s - ml * xs_sum;\n", "        }\n")};
-    case quant::GgmlType::kF16:
-      if (K % 8 != 0) break;
-      return {
-          K / 8,
-          absl::StrCat(
-              "        {  // f16: 8 halves\n", "          const u32x4 q = *(const u32x4*)(", W,
-              " + (u64)row * K + 8 * c);\n", "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
-              "          for (i32 j = 0; j < 2; ++j) {\n",
-              "            const f32x4 x4 = xq(8 * c + 4 * j);\n",
-              "            const u32 a = qw[2 * j], b = qw[2 * j + 1];\n", "            ", ACC,
-              " += x4.x * rf_half_to_f32((u16)a) + x4.y * rf_half_to_f32((u16)(a >> 16)) +\n",
-              "                   x4.z * rf_half_to_f32((u16)b) + x4.w * rf_half_to_f32((u16)(b >> "
-              "16));\n",
-              "          }\n", "        }\n")};
-    case quant::GgmlType::kF32:
-      return {K / 4, absl::StrCat("        {  // f32: 4 floats\n",
-                                  "          const f32x4 q = *(const f32x4*)(", W,
-                                  " + (u64)row * K + 4 * c);\n",
-                                  "          const f32x4 x4 = xq(4 * c);\n", "          ", ACC,
-                                  " += x4.x * q.x + x4.y * q.y + x4.z * q.z + x4.w * q.w;\n",
-                                  "        }\n")};
     default:
       break;
   }
@@ -241,6 +189,147 @@ GemvChunk GemvBody(uint32_t type, int64_t K, const MatmulForm& f, const std::str
                        " += x4.x * wu[4 * j] + x4.y * wu[4 * j + 1] + x4.z * wu[4 * j + 2] + x4.w "
                        "* wu[4 * j + 3];\n",
                        "          }\n", "        }\n")};
+}
+
+// The fast GEMV types (q8_0 and q4_0 planes, f16, f32) split a lane's chunk into a 16-byte load
+// (plus the block's f16 scale) and the math on it, so that the loads can be issued iterations
+// ahead of the math: AHEAD iterations of all R rows are in flight, the first AHEAD issued before
+// the rms_norm prologue and the staging of x, which they overlap. How many loads to keep in flight
+// was measured (perf/NOTES.md, v10): 4 per lane beat 2, 3, 6, 8 and 16; more registers per thread
+// cost more than the extra loads gained.
+struct PipelinedChunk {
+  int64_t chunks = 0;     // per row
+  const char* slot = "";  // the register type one load fills
+  bool scaled = false;    // a per-block f16 scale rides along (raw bits in a u32)
+  std::string load;       // fills `q` (and `d`) for chunk cl of row `row` of W
+  std::string math;       // adds chunk c's product with x, from `q` (and `d`), to ACC
+};
+
+bool Pipelined(uint32_t type, int64_t K) {
+  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
+  if (ScalarFloatRows(type, K)) return false;
+  return t == quant::GgmlType::kQ8_0 || t == quant::GgmlType::kQ4_0 || t == quant::GgmlType::kF16 ||
+         t == quant::GgmlType::kF32;
+}
+
+PipelinedChunk PipelinedBody(uint32_t type, int64_t K, const std::string& W,
+                             const std::string& ACC) {
+  PipelinedChunk p;
+  switch (static_cast<quant::GgmlType>(type)) {
+    case quant::GgmlType::kQ8_0:  // planes: 16 quants per chunk, two chunks per block
+      p.chunks = K / 16, p.slot = "u32x4", p.scaled = true;
+      p.load =
+          absl::StrCat("q = *(const u32x4*)(", W, " + (u64)row * K + 16 * cl); ",
+                       "d = ((const u16*)(", W, " + (u64)N * K))[(u64)row * (K / 32) + cl / 2];");
+      p.math = absl::StrCat(
+          "        {  // q8_0: 16 quants\n", "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+          "          f32 s = 0.0f;\n", "          for (i32 j = 0; j < 4; ++j) {\n",
+          "            const f32x4 x4 = xq(16 * c + 4 * j);\n",
+          "            const u32 w = qw[j] ^ 0x80808080u;  // i8 + 128\n",
+          "            s += ", Dot4Bytes("w", "128.0f"), ";\n", "          }\n", "          ", ACC,
+          " += s * rf_half_to_f32((u16)d);\n", "        }\n");
+      break;
+    case quant::GgmlType::kQ4_0:  // planes: one block of 32 per chunk
+      p.chunks = K / 32, p.slot = "u32x4", p.scaled = true;
+      p.load =
+          absl::StrCat("q = *(const u32x4*)(", W, " + (u64)row * (K / 2) + 16 * cl); ",
+                       "d = ((const u16*)(", W, " + (u64)N * (K / 2)))[(u64)row * (K / 32) + cl];");
+      p.math = absl::StrCat(
+          "        {  // q4_0: one block of 32\n",
+          "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n", "          f32 s = 0.0f;\n",
+          "          for (i32 j = 0; j < 4; ++j) {\n",
+          "            const u32 lo = qw[j] & 0x0f0f0f0fu, hi = (qw[j] >> 4) & 0x0f0f0f0fu;\n",
+          "            f32x4 x4 = xq(32 * c + 4 * j);\n",
+          "            s += ", Dot4Bytes("lo", "8.0f"), ";\n",
+          "            x4 = xq(32 * c + 16 + 4 * j);\n",
+          "            s += ", Dot4Bytes("hi", "8.0f"), ";\n", "          }\n", "          ", ACC,
+          " += s * rf_half_to_f32((u16)d);\n", "        }\n");
+      break;
+    case quant::GgmlType::kF16:  // 8 halves per chunk
+      p.chunks = K / 8, p.slot = "u32x4";
+      p.load = absl::StrCat("q = *(const u32x4*)(", W, " + (u64)row * K + 8 * cl);");
+      p.math = absl::StrCat(
+          "        {  // f16: 8 halves\n", "          const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+          "          for (i32 j = 0; j < 2; ++j) {\n",
+          "            const f32x4 x4 = xq(8 * c + 4 * j);\n",
+          "            const u32 a = qw[2 * j], b = qw[2 * j + 1];\n", "            ", ACC,
+          " += x4.x * rf_half_to_f32((u16)a) + x4.y * rf_half_to_f32((u16)(a >> 16)) +\n",
+          "                   x4.z * rf_half_to_f32((u16)b) + x4.w * rf_half_to_f32((u16)(b >> "
+          "16));\n",
+          "          }\n", "        }\n");
+      break;
+    default:  // f32: 4 floats per chunk
+      p.chunks = K / 4, p.slot = "f32x4";
+      p.load = absl::StrCat("q = *(const f32x4*)(", W, " + (u64)row * K + 4 * cl);");
+      p.math = absl::StrCat(
+          "        {  // f32: 4 floats\n", "          const f32x4 x4 = xq(4 * c);\n", "          ",
+          ACC, " += x4.x * q.x + x4.y * q.y + x4.z * q.z + x4.w * q.w;\n", "        }\n");
+      break;
+  }
+  return p;
+}
+
+// Weights in flight per lane: this many 16-byte loads (R rows, and the up projection's rows,
+// share them; at least one iteration).
+constexpr int kLoadsInFlight = 4;
+
+// The loads of chunk cl of row `row` into slot `slot` (of the gate and, if any, up weights).
+std::string PipelineLoad(uint32_t type, int64_t K, const MatmulForm& f, const std::string& slot) {
+  auto one = [&](const std::string& wname, const char* qa, const char* da) {
+    const PipelinedChunk p = PipelinedBody(type, K, wname, "");
+    return absl::StrCat("        { ", p.slot, "& q = ", qa, "[", slot, "][r]; ",
+                        p.scaled ? absl::StrCat("u32& d = ", da, "[", slot, "][r]; ") : "", p.load,
+                        " }\n");
+  };
+  std::string s = one("w", "wq", "wd");
+  if (f.w_up >= 0) absl::StrAppend(&s, one("w_up", "uq", "ud"));
+  return s;
+}
+
+// Declares the load slots and issues the first AHEAD iterations' loads (before the prologue).
+std::string PipelineIssue(uint32_t type, int64_t K, const MatmulForm& f, int rows_per_wave,
+                          int wave) {
+  const PipelinedChunk gate = PipelinedBody(type, K, "w", "acc[r]");
+  const int64_t iters = (gate.chunks + wave - 1) / wave;
+  const int64_t mats = f.w_up >= 0 ? 2 : 1;
+  const int64_t ahead = std::clamp<int64_t>(kLoadsInFlight / (rows_per_wave * mats), 1, iters);
+  std::string s = absl::StrCat(
+      "  // weights in flight per lane: AHEAD iterations of R rows, the first issued before the\n",
+      "  // prologue so that the loads overlap it\n", "  constexpr i32 CHUNKS = ", gate.chunks,
+      ", ITERS = ", iters, ", AHEAD = ", ahead, ";\n", "  ", gate.slot, " wq[AHEAD][R];\n",
+      gate.scaled ? "  u32 wd[AHEAD][R];\n" : "");
+  if (f.w_up >= 0) {
+    absl::StrAppend(&s, "  ", gate.slot, " uq[AHEAD][R];\n",
+                    gate.scaled ? "  u32 ud[AHEAD][R];\n" : "");
+  }
+  absl::StrAppend(&s, "#pragma unroll\n", "  for (i32 it = 0; it < AHEAD; ++it) {\n",
+                  "#pragma unroll\n", "    for (i32 r = 0; r < R; ++r) {\n",
+                  "      const i32 cl = lane + it * WAVE, row = row0 + r;\n",
+                  "      if (cl < CHUNKS && row < N) {\n", PipelineLoad(type, K, f, "it"),
+                  "      }\n", "    }\n", "  }\n");
+  return s;
+}
+
+// The math over ITERS iterations; each consumed slot is refilled with the chunk AHEAD iterations
+// later, so that AHEAD iterations stay in flight.
+std::string PipelineLoop(uint32_t type, int64_t K, const MatmulForm& f) {
+  const PipelinedChunk gate = PipelinedBody(type, K, "w", "acc[r]");
+  auto use = [&](const PipelinedChunk& p, const char* qa, const char* da) {
+    return absl::StrCat("        {\n", "        const ", p.slot, " q = ", qa, "[slot][r];\n",
+                        p.scaled ? absl::StrCat("        const u32 d = ", da, "[slot][r];\n") : "",
+                        p.math, "        }\n");
+  };
+  std::string s =
+      absl::StrCat("#pragma unroll\n", "  for (i32 it = 0; it < ITERS; ++it) {\n",
+                   "    const i32 c = lane + it * WAVE, slot = it % AHEAD;\n", "#pragma unroll\n",
+                   "    for (i32 r = 0; r < R; ++r) {\n", "      const i32 row = row0 + r;\n",
+                   "      if (c < CHUNKS && row < N) {\n", use(gate, "wq", "wd"));
+  if (f.w_up >= 0)
+    absl::StrAppend(&s, use(PipelinedBody(type, K, "w_up", "acc_up[r]"), "uq", "ud"));
+  absl::StrAppend(&s, "        const i32 cl = c + AHEAD * WAVE;  // refill the slot\n",
+                  "        if (it + AHEAD < ITERS && cl < CHUNKS) {\n",
+                  PipelineLoad(type, K, f, "slot"), "        }\n", "      }\n", "    }\n", "  }\n");
+  return s;
 }
 
 // The GEMV loop: each lane walks its chunks of the wave's R rows (row0 .. row0 + R - 1), the
@@ -267,15 +356,17 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   // x is staged once per block in LDS (normalized there when the op has an rms_norm prologue),
   // when it fits; each wave then computes one output row from LDS x and its weights.
   // 8 waves per block share one staged copy of x; with long rows each wave computes R rows (their
-  // loads in flight together), up to 4 while there is still about a block per compute unit:
-  // staging x costs K * 4 bytes of cache traffic per block, so rows per block must be many.
+  // loads in flight together), 2 while there is still about a block per compute unit: staging x
+  // costs K * 4 bytes of cache traffic per block, so rows per block must be many. R = 4 made the
+  // silu(gate) * up GEMV need more than 128 registers (spills; 7B decode 275 vs 350 tok/s).
   const int waves = 256 / target.wave_size > 0 ? 256 / target.wave_size : 1;
   int rows_per_wave = 1;
-  while (K >= 2048 && rows_per_wave < 4 &&
+  while (K >= 2048 && rows_per_wave < 2 &&
          N >= waves * rows_per_wave * 2 * target.compute_units / 2) {
     rows_per_wave *= 2;
   }
-  const bool stage = K % 4 == 0 && K * 4 + 256 <= target.lds_bytes;
+  const int64_t staged_floats = (K + 31) / 32 * 32;  // whole 32-float groups, for the swizzle
+  const bool stage = K % 4 == 0 && staged_floats * 4 + 256 <= target.lds_bytes;
   KernelSpec k;
   k.name = absl::StrFormat("%s_%s_%dx%d_decode", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
                            TypeTag(type), K, N);
@@ -297,9 +388,12 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(", k.block, ") void ", k.name, "(",
                   KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
-                  stage ? "  RF_SHARED f32 xs[K];\n" : "", "  RF_SHARED f32 red[WAVES];\n",
+                  stage ? absl::StrCat("  RF_SHARED f32 xs[", staged_floats, "];\n") : "",
+                  "  RF_SHARED f32 red[WAVES];\n",
                   "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
                   "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
+  const bool pipelined = Pipelined(type, K);
+  if (pipelined) absl::StrAppend(&b, PipelineIssue(type, K, f, rows_per_wave, target.wave_size));
   if (f.nw >= 0) {
     absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
                     K % 4 == 0 ? "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n"
@@ -313,15 +407,22 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                     "  const f32 inv = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n");
   }
   if (stage) {
-    absl::StrAppend(&b, "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
-                    "    const f32x4 v = *(const f32x4*)(x + k);\n",
-                    f.nw >= 0 ? "    const f32x4 g = *(const f32x4*)(nw + k);\n"
-                                "    *(f32x4*)(xs + k) = f32x4{(v.x * inv) * g.x, (v.y * inv) * "
-                                "g.y, (v.z * inv) * g.z, "
-                                "(v.w * inv) * g.w};\n"
-                              : "    *(f32x4*)(xs + k) = v;\n",
-                    "  }\n", "  rf_barrier();\n", "  // x[k..k+3] as the weights see it\n",
-                    "  auto xq = [&](i32 k) { return *(const f32x4*)(xs + k); };\n");
+    // A wave's lanes read chunks 64 or 128 bytes apart, which in a plain layout fall into the
+    // same 4 of the 32 banks (an 8-way conflict on every 16-byte LDS read, which bounded the q4_0
+    // GEMV at K = 4096): the 16-byte slot j of each 32-float group g is stored at slot
+    // j ^ (g % 8), the XOR swizzle of CUTLASS's shared-memory layouts.
+    absl::StrAppend(
+        &b,
+        "  auto xs_at = [](i32 k) { return (k & ~31) | ((((k >> 2) ^ (k >> 5)) & 7) << 2); };\n",
+        "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+        "    const f32x4 v = *(const f32x4*)(x + k);\n",
+        f.nw >= 0 ? "    const f32x4 g = *(const f32x4*)(nw + k);\n"
+                    "    *(f32x4*)(xs + xs_at(k)) = f32x4{(v.x * inv) * g.x, (v.y * inv) * "
+                    "g.y, (v.z * inv) * g.z, "
+                    "(v.w * inv) * g.w};\n"
+                  : "    *(f32x4*)(xs + xs_at(k)) = v;\n",
+        "  }\n", "  rf_barrier();\n", "  // x[k..k+3] as the weights see it\n",
+        "  auto xq = [&](i32 k) { return *(const f32x4*)(xs + xs_at(k)); };\n");
   } else if (K % 4 == 0) {
     absl::StrAppend(
         &b, "  // x[k..k+3] as the weights see it\n",
@@ -333,7 +434,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                   : "  auto xq = [&](i32 k) { return *(const f32x4*)(x + k); };\n");
   }
   absl::StrAppend(&b, "  if (row0 >= N) return;\n", "  f32 acc[R] = {};\n",
-                  f.w_up >= 0 ? "  f32 acc_up[R] = {};\n" : "", GemvLoop(type, K, f));
+                  f.w_up >= 0 ? "  f32 acc_up[R] = {};\n" : "",
+                  pipelined ? PipelineLoop(type, K, f) : GemvLoop(type, K, f));
   absl::StrAppend(&b, "#pragma unroll\n", "  for (i32 r = 0; r < R; ++r) {\n",
                   "    f32 v = wave_sum(acc[r]);\n");
   if (f.w_up >= 0) absl::StrAppend(&b, "    const f32 u = wave_sum(acc_up[r]);\n");
@@ -357,21 +459,30 @@ std::string DequantUnitCode(uint32_t type, int64_t K, const std::string& wv,
                         " : 0.0f;\n");
   }
   if (planes && t == quant::GgmlType::kQ8_0) {
-    return absl::StrCat("      { const i8* q = (const i8*)(", wv, " + (u64)n * K) + 32 * u;\n",
-                        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
-                        " + (u64)N * K))[(u64)n * (K / 32) + u]);\n",
-                        "        for (i32 i = 0; i < 32; ++i) ", dst, "[i] = (f32)q[i] * d; }\n");
+    return absl::StrCat(
+        "      { const u32x4* q = (const u32x4*)(", wv, " + (u64)n * K + 32 * u);\n",
+        "        const u32x4 q0 = q[0], q1 = q[1];\n",
+        "        const u32 qw[8] = {q0.x, q0.y, q0.z, q0.w, q1.x, q1.y, q1.z, q1.w};\n",
+        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
+        " + (u64)N * K))[(u64)n * (K / 32) + u]);\n", "        for (i32 i = 0; i < 8; ++i) {\n",
+        "          const u32 v = qw[i] ^ 0x80808080u;  // i8 + 128\n",
+        "          for (i32 j = 0; j < 4; ++j) ", dst,
+        "[4 * i + j] = rf_byte_to_f32(v, j, 128.0f) * d;\n", "        } }\n");
   }
   if (planes && t == quant::GgmlType::kQ6_K) {
     return absl::StrCat("      rf_dequant32_q6_k_planes(", wv, ", N, K, n, u, ", dst, ");\n");
   }
   if (planes && t == quant::GgmlType::kQ4_0) {
-    return absl::StrCat("      { const u8* q = ", wv, " + (u64)n * (K / 2) + 16 * u;\n",
-                        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
-                        " + (u64)N * (K / 2)))[(u64)n * (K / 32) + u]);\n",
-                        "        for (i32 i = 0; i < 16; ++i) {\n", "          ", dst,
-                        "[i] = (f32)((i32)(q[i] & 15) - 8) * d;\n", "          ", dst,
-                        "[i + 16] = (f32)((i32)(q[i] >> 4) - 8) * d;\n", "        } }\n");
+    return absl::StrCat(
+        "      { const u32x4 q = *(const u32x4*)(", wv, " + (u64)n * (K / 2) + 16 * u);\n",
+        "        const u32 qw[4] = {q.x, q.y, q.z, q.w};\n",
+        "        const f32 d = rf_half_to_f32(((const u16*)(", wv,
+        " + (u64)N * (K / 2)))[(u64)n * (K / 32) + u]);\n",
+        "        for (i32 i = 0; i < 4; ++i) {\n",
+        "          const u32 lo = qw[i] & 0x0f0f0f0fu, hi = (qw[i] >> 4) & 0x0f0f0f0fu;\n",
+        "          for (i32 j = 0; j < 4; ++j) {\n", "            ", dst,
+        "[4 * i + j] = rf_byte_to_f32(lo, j, 8.0f) * d;\n", "            ", dst,
+        "[16 + 4 * i + j] = rf_byte_to_f32(hi, j, 8.0f) * d;\n", "          }\n", "        } }\n");
   }
   return absl::StrCat("      rf_dequant32_", TypeTag(type), "((const u8*)", wv,
                       " + (u64)n * ROW_BYTES, u, ", dst, ");\n");
@@ -512,8 +623,6 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
           K % 128 == 0 && !up ? 128 : (K % 64 == 0 ? 64 : 32)),
       "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
-  absl::StrAppend(&b, "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
-                  "  return (u32)rf_f32_to_half(lo) | ((u32)rf_f32_to_half(hi) << 16);\n", "}\n");
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(128) void ", k.name, "(",
                   KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
                   "  RF_SHARED u16 xs[BM * LDS_ROW];\n", "  RF_SHARED u16 ws[BN * LDS_ROW];\n",
@@ -542,7 +651,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
         &b, "      f32x4 v = {0.0f, 0.0f, 0.0f, 0.0f};\n",
         "      if (m < T && k0 + c < K) v = *(const f32x4*)(x + (u64)m * K + k0 + c);\n",
         "      u32* dst = (u32*)(xs + r * LDS_ROW + c);\n",
-        "      dst[0] = pack_half2(v.x, v.y);\n", "      dst[1] = pack_half2(v.z, v.w);\n",
+        "      dst[0] = rf_pack_half2(v.x, v.y);\n", "      dst[1] = rf_pack_half2(v.z, v.w);\n",
         "    }\n");
   }
   absl::StrAppend(&b,
@@ -563,7 +672,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
       &b, "      } else {\n", "        for (i32 i = 0; i < 32; ++i) wu[i] = 0.0f;\n", "      }\n",
       up ? "      u32* dst = (u32*)((tile == 0 ? ws : us) + row * LDS_ROW + 32 * uu);\n"
          : "      u32* dst = (u32*)(ws + row * LDS_ROW + 32 * uu);\n",
-      "      for (i32 i = 0; i < 16; ++i) dst[i] = pack_half2(wu[2 * i], wu[2 * i + 1]);\n",
+      "      for (i32 i = 0; i < 16; ++i) dst[i] = rf_pack_half2(wu[2 * i], wu[2 * i + 1]);\n",
       "    }\n", "    rf_barrier();\n");
   if (nvidia) {
     auto mma = [&](const std::string& tile, const std::string& accum) {
@@ -648,11 +757,9 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                                         "the matrix-unit GEMM after; one block per token",
                                         K)),
       WaveHelpers(target), "constexpr i32 K = ", K, ", NT = 256;\n",
-      "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n",
-      "RF_DEVICE u32 pack_half2(f32 lo, f32 hi) {\n",
-      "  return (u32)rf_f32_to_half(lo) | ((u32)rf_f32_to_half(hi) << 16);\n", "}\n",
-      "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ", rms.name, "(",
-      KernelParams(in, OperandNames(in, f), {"out"}), ") {\n", "  RF_SHARED f32 red[NT / WAVE];\n",
+      "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n", "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ",
+      rms.name, "(", KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
+      "  RF_SHARED f32 red[NT / WAVE];\n",
       "  const i32 t = (i32)rf_block_x(), tid = (i32)rf_thread_x();\n",
       "  const f32* xr = x + (u64)t * K;\n", "  f32 ss = 0.0f;\n",
       "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
@@ -665,8 +772,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
       "  u16* xo = (u16*)workspace + (u64)t * K;\n",
       "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
       "    const f32x4 v = *(const f32x4*)(xr + k), g = *(const f32x4*)(nw + k);\n",
-      "    u32x2 h;\n", "    h.x = pack_half2((v.x * inv) * g.x, (v.y * inv) * g.y);\n",
-      "    h.y = pack_half2((v.z * inv) * g.z, (v.w * inv) * g.w);\n",
+      "    u32x2 h;\n", "    h.x = rf_pack_half2((v.x * inv) * g.x, (v.y * inv) * g.y);\n",
+      "    h.y = rf_pack_half2((v.z * inv) * g.z, (v.w * inv) * g.w);\n",
       "    *(u32x2*)(xo + k) = h;\n", "  }\n", "}\n");
   return std::vector<KernelSpec>{rms, k};
 }
