@@ -9,8 +9,8 @@
 // writes the normalized x; the epilogue adds a bias or residual, or applies silu(gate) * up.
 //
 // Prefill (T tokens) is a tiled GEMM over [T, K] x [N, K]^T: x tiles (normalized on load) and
-// dequantized weight tiles in LDS; the tile product on the target's matrix unit where the
-// emitter has one (mma.sync on sm_90), else an FMA micro-tile per thread.
+// dequantized weight tiles in LDS; the tile product on the target's matrix unit (mma.sync on
+// sm_90, WMMA on gfx11, MFMA on CDNA), else (gfx1030) an FMA micro-tile per thread.
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -580,12 +580,16 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   return std::vector<KernelSpec>{k};
 }
 
-// The tensor-core GEMM: a block of 128 threads (4 waves of 32) computes 64 tokens x 64 rows; the
-// x tile (normalized, f16) and the dequantized weight tile (f16) are staged in LDS with rows
-// padded to 40 halves, so fragment loads hit 32 distinct banks; each wave multiplies a 32 x 32
-// quarter with the target's matrix instruction in f32 accumulators:
-//   sm_90    mma.sync.m16n8k16 (2 x 4 tiles per wave)       -- PTX ISA "mma.m16n8k16" fragments
-//   gfx1100  v_wmma_f32_16x16x16_f16 (2 x 2 tiles per wave)  -- AMD "RDNA 3 WMMA" fragments
+// The tensor-core GEMM: a block of 128 threads computes 64 tokens x 64 rows; the x tile
+// (normalized, f16) and the dequantized weight tile (f16) are staged in LDS with rows padded by 8
+// halves, so fragment loads spread over the banks; each wave multiplies its part with the
+// target's matrix instruction in f32 accumulators:
+//   sm_90    4 waves of 32, a 32 x 32 quarter each: mma.sync.m16n8k16 (2 x 4 tiles)
+//            -- PTX ISA "mma.m16n8k16" fragments
+//   gfx1100  4 waves of 32, a 32 x 32 quarter each: v_wmma_f32_16x16x16_f16 (2 x 2 tiles)
+//            -- AMD "RDNA 3 WMMA" fragments
+//   gfx90a/gfx942  2 waves of 64, a 64 x 32 half each: v_mfma_f32_16x16x16f16 (4 x 2 tiles)
+//            -- AMD CDNA ISA / matrix instruction calculator fragments
 // Inputs are rounded to f16 (the weights' own precision for f16/q8_0 scales; ~1e-3 relative for
 // activations), as llama.cpp's cuBLAS/MMQ paths do.
 absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& in,
@@ -595,10 +599,11 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   const int64_t K = w.shape[1], N = w.shape[0];
   const uint32_t type = w.type;
   const bool nvidia = target.matrix == MatrixUnit::kMmaSm80;
+  const bool cdna = target.matrix == MatrixUnit::kMfma;
   const bool up = f.w_up >= 0;
   KernelSpec k;
   k.name = absl::StrFormat("%s_%s_%dx%d_prefill_%s", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
-                           TypeTag(type), K, N, nvidia ? "mma" : "wmma");
+                           TypeTag(type), K, N, nvidia ? "mma" : (cdna ? "mfma" : "wmma"));
   k.block = 128;
   k.grid_per_tile = 1;
   k.grid_base = 0;
@@ -613,8 +618,9 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                               plan::OpcodeName(in.op), K, N, K, TypeTag(type),
                               f.nw >= 0 ? ", rms_norm prologue" : "", up ? ", silu(gate) * up" : "",
                               f.addend >= 0 ? ", + addend" : "", MatrixUnitName(target.matrix))),
-      "// block: 64 tokens x 64 rows, 4 waves of 32 x 32; grid (ceil(T/64), ", k.grid_y, ")\n",
-      WaveHelpers(target), DeviceQuantCode(), "constexpr i32 K = ", K, ";\n",
+      cdna ? "// block: 64 tokens x 64 rows, 2 waves of 64 x 32; grid (ceil(T/64), "
+           : "// block: 64 tokens x 64 rows, 4 waves of 32 x 32; grid (ceil(T/64), ",
+      k.grid_y, ")\n", WaveHelpers(target), DeviceQuantCode(), "constexpr i32 K = ", K, ";\n",
       "constexpr i32 N = ", N, ";\n",
       // Deeper K steps mean fewer barriers per multiply; the LDS (3 tiles with silu * up) bounds
       // it.
@@ -629,13 +635,18 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                   up ? "  RF_SHARED u16 us[BN * LDS_ROW];\n" : "", "  const i32 T = step[0];\n",
                   "  const i32 m0 = (i32)rf_block_x() * BM;\n",
                   "  const i32 n0 = (i32)rf_block_y() * BN;\n",
-                  "  const i32 tid = (i32)rf_thread_x(), lane = tid % 32, wave = tid / 32;\n",
+                  "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE, wave = tid / WAVE;\n",
                   "  if (m0 >= T) return;\n");
-  const int tiles_n = nvidia ? 4 : 2;
+  const char* accumulators = nvidia ? "[2][4][4] = {};\n"
+                             : cdna ? "[4][2] = {};\n"
+                                    : "[2][2] = {};\n";
+  const char* acc_type = nvidia ? "f32" : (cdna ? "rf_float4" : "rf_float8");
   absl::StrAppend(
-      &b, "  const i32 wm = (wave / 2) * 32, wn = (wave % 2) * 32;\n",
-      nvidia ? "  f32 acc[2][4][4] = {};\n" : "  rf_float8 acc[2][2] = {};\n",
-      up ? (nvidia ? "  f32 acc_up[2][4][4] = {};\n" : "  rf_float8 acc_up[2][2] = {};\n") : "",
+      &b,
+      cdna ? "  const i32 wm = 0, wn = wave * 32;\n"
+           : "  const i32 wm = (wave / 2) * 32, wn = (wave % 2) * 32;\n",
+      "  ", acc_type, " acc", accumulators,
+      up ? absl::StrCat("  ", acc_type, " acc_up", accumulators) : "",
       "  for (i32 k0 = 0; k0 < K; k0 += BK) {\n",
       "    for (i32 e = tid; e < BM * (BK / 4); e += 128) {  // x tile, 4 values a thread\n",
       "      const i32 r = e / (BK / 4), c = 4 * (e % (BK / 4)), m = m0 + r;\n");
@@ -692,6 +703,23 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                     "        af[mi][2] = *(const u32*)(ar + 8);\n",
                     "        af[mi][3] = *(const u32*)(ar + 8 * LDS_ROW + 8);\n", "      }\n",
                     mma("ws", "acc"), up ? mma("us", "acc_up") : "", "    }\n");
+  } else if (cdna) {
+    // Lane l holds A (x) row l % 16, k = 4 (l / 16) .. + 3, and B (w) column l % 16, the same k.
+    auto mfma = [&](const std::string& tile, const std::string& accum) {
+      return absl::StrCat(
+          "      for (i32 ni = 0; ni < 2; ++ni) {\n",
+          "        const rf_half4 bf = __builtin_bit_cast(rf_half4, *(const u32x2*)(", tile,
+          " + (wn + 16 * ni + lane % 16) * LDS_ROW + kk + 4 * (lane / 16)));\n",
+          "        for (i32 mi = 0; mi < 4; ++mi) {\n", "          ", accum,
+          "[mi][ni] = rf_mfma_f32_16x16x16_f16(af[mi], bf, ", accum, "[mi][ni]);\n", "        }\n",
+          "      }\n");
+    };
+    absl::StrAppend(
+        &b, "    for (i32 kk = 0; kk < BK; kk += 16) {\n", "      rf_half4 af[4];\n",
+        "      for (i32 mi = 0; mi < 4; ++mi) {\n",
+        "        af[mi] = __builtin_bit_cast(rf_half4, *(const u32x2*)(xs + (wm + 16 * mi + lane % "
+        "16) * LDS_ROW + kk + 4 * (lane / 16)));\n",
+        "      }\n", mfma("ws", "acc"), up ? mfma("us", "acc_up") : "", "    }\n");
   } else {
     auto wmma = [&](const std::string& tile, const std::string& accum) {
       return absl::StrCat(
@@ -732,6 +760,13 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
         "        const i32 m = m0 + wm + 16 * mi + g + 8 * (e / 2);\n",
         "        const i32 n = n0 + wn + 8 * ni + 2 * t + e % 2;\n",
         fill("acc[mi][ni][e]", "acc_up[mi][ni][e]"), "      }\n", "    }\n", "  }\n");
+  } else if (cdna) {
+    absl::StrAppend(
+        &b, "  for (i32 mi = 0; mi < 4; ++mi) {\n", "    for (i32 ni = 0; ni < 2; ++ni) {\n",
+        "      for (i32 e = 0; e < 4; ++e) {  // row 4 (lane / 16) + e, column lane % 16\n",
+        "        const i32 m = m0 + wm + 16 * mi + 4 * (lane / 16) + e;\n",
+        "        const i32 n = n0 + wn + 16 * ni + lane % 16;\n",
+        fill("acc[mi][ni][e]", "acc_up[mi][ni][e]"), "      }\n", "    }\n", "  }\n");
   } else {
     absl::StrAppend(
         &b, "  for (i32 mi = 0; mi < 2; ++mi) {\n", "    for (i32 ni = 0; ni < 2; ++ni) {\n",
@@ -741,7 +776,6 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
         fill("acc[mi][ni][e]", "acc_up[mi][ni][e]"), "      }\n", "    }\n", "  }\n");
   }
   absl::StrAppend(&b, "}\n");
-  (void)tiles_n;
   if (f.nw < 0) return std::vector<KernelSpec>{k};
   // x normalized and rounded to f16, once per token row, into the workspace.
   KernelSpec rms;
@@ -793,7 +827,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
   const plan::TensorRef& w = in.operands[f.w];
   const bool vector_x = x.shape.back() % 4 == 0;  // the tile loads read x four floats at a time
   if (vector_x && (target.matrix == MatrixUnit::kMmaSm80 ||
-                   (target.matrix == MatrixUnit::kWmmaGfx11 && target.wave_size == 32))) {
+                   (target.matrix == MatrixUnit::kWmmaGfx11 && target.wave_size == 32) ||
+                   (target.matrix == MatrixUnit::kMfma && target.wave_size == 64))) {
     (void)w;
     return EmitGemmMatrix(in, target, f, max_batch);
   }

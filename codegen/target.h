@@ -4,7 +4,7 @@
 //   target    family          wave  LDS/block  CUs   matrix unit
 //   gfx1100   RDNA3 (7900 XTX) 32   64 KiB     96    WMMA (v_wmma_f32_16x16x16_f16, wave32)
 //   gfx1030   RDNA2 (6900 XT)  32   64 KiB     80    none (dot products on the SIMDs)
-//   gfx90a    CDNA2 (MI210/250) 64  64 KiB     104   MFMA (v_mfma_f32_32x32x8f16, wave64)
+//   gfx90a    CDNA2 (MI210/250) 64  64 KiB     104   MFMA (v_mfma_f32_16x16x16f16, wave64)
 //   gfx942    CDNA3 (MI300X)   64   64 KiB     304   MFMA
 //   sm_90     Hopper (H100)    32   48 KiB*    132   mma.sync m16n8k16 f16 -> f32
 // (* without opting in to more.) The CU count is the largest of the family's cards; kernels use

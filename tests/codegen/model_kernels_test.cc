@@ -1,11 +1,12 @@
-// Every kernel of real model plans compiles for the GPUs we ship to, and the gfx1100 ones use no
-// scratch and spill nothing: stories260K (the bundled model), and Qwen2.5-0.5B (q8_0, f16),
-// Llama-3.2-1B (q4_k_m: q4_K and q6_K) and Llama-2-7B (q4_0) synthesized in their exact shapes.
-// The synthesized models have all-zero weights stored as holes (sparse files), so even the 7B one
-// costs no disk or time: kernels depend only on shapes and types.
+// Every kernel of real model plans compiles for the GPUs we ship to, and the AMD ones (gfx1100,
+// and gfx942 for CDNA) use no scratch and spill nothing: stories260K (the bundled model), and
+// Qwen2.5-0.5B (q8_0, f16), Llama-3.2-1B (q4_k_m: q4_K and q6_K) and Llama-2-7B (q4_0) synthesized
+// in their exact shapes. The synthesized models have all-zero weights stored as holes (sparse
+// files), so even the 7B one costs no disk or time: kernels depend only on shapes and types.
 //
 // Routes: gfx1100 with a real hipRTC (HIP 5.7's, in the Debian 13 chroot) and with clang's AMDGPU
-// backend through compiler/aot.h (what `rfc compile --aot` and `--report-kernels` use); sm_90 with
+// backend through compiler/aot.h (what `rfc compile --aot` and `--report-kernels` use), gfx942 with
+// clang; sm_90 with
 // NVRTC (a build with RF_HIP_BACKEND=CUDA). The synthesized models take their tokenizers from the
 // llama.cpp oracle's vocab files.
 #include <map>
@@ -43,7 +44,7 @@ struct ModelCase {
 
 struct Case {
   ModelCase model;
-  std::string target;  // "gfx1100", "sm_90"
+  std::string target;  // "gfx1100", "gfx942", "sm_90"
   std::string route;   // "chroot", "clang", "nvrtc"
 };
 
@@ -63,6 +64,7 @@ std::vector<Case> AllCases() {
   for (const ModelCase& m : models) {
     cases.push_back({m, "gfx1100", "chroot"});
     cases.push_back({m, "gfx1100", "clang"});
+    cases.push_back({m, "gfx942", "clang"});  // CDNA: wave64, MFMA prefill
     cases.push_back({m, "sm_90", "nvrtc"});
   }
   return cases;
