@@ -180,6 +180,59 @@ std::string AttendLoop(bool new_key) {
       "    l = l * rescale + chunk_sum;\n", "    m = m_new;\n", "    rf_barrier();\n", "  }\n");
 }
 
+// Decode's single chunk with an f16 cache, its cache loads issued first: thread j < cn loads key
+// begin + j (D halves), thread (grp, d4) loads 4 dims of the keys it weights in V, all before the
+// rope of q (and k), which they overlap; then scores, softmax and weighted V as AttendLoop does
+// for one chunk (the same arithmetic in the same order). Issued in AttendLoop's order (keys, then
+// after the scores, values), the loads were four round trips to memory instead of one.
+std::string DecodePrefetch() {
+  return absl::StrCat(
+      "  // this chunk's cache rows, requested before the rope below (they overlap it)\n",
+      "  const i32 tid = (i32)rf_thread_x(), cn = end - begin;\n",
+      "  constexpr i32 VKEYS = CHUNK / GROUPS;  // keys per thread in the weighted V\n",
+      "  const i32 d4 = 4 * (tid % (D / 4)), grp = tid / (D / 4);\n", "  u32x4 kr[D / 8];\n",
+      "  u32x2 vr[VKEYS];\n", "  if (tid < cn && begin + tid != p) {\n",
+      "    const u32x4* src = (const u32x4*)(k_cache + ((u64)(begin + tid) * HKV + kvh) * D);\n",
+      "#pragma unroll\n", "    for (i32 i = 0; i < D / 8; ++i) kr[i] = src[i];\n", "  }\n",
+      "#pragma unroll\n", "  for (i32 i = 0; i < VKEYS; ++i) {\n",
+      "    const i32 j = grp + i * GROUPS;\n",
+      "    if (grp < GROUPS && j < cn && begin + j != p) {\n",
+      "      vr[i] = *(const u32x2*)(v_cache + ((u64)(begin + j) * HKV + kvh) * D + d4);\n",
+      "    }\n", "  }\n");
+}
+
+std::string DecodeAttendPrefetched() {
+  return absl::StrCat(
+      "  if (tid < cn) {\n", "    f32 dot = 0.0f;\n", "    if (begin + tid == p) {\n",
+      "      for (i32 d = 0; d < D; ++d) dot += qs[d] * load_kv(store_kv(kn[d]));\n",
+      "    } else {\n", "#pragma unroll\n", "      for (i32 i = 0; i < D / 8; ++i) {\n",
+      "        const u32 w[4] = {kr[i].x, kr[i].y, kr[i].z, kr[i].w};\n",
+      "        for (i32 e = 0; e < 4; ++e) {\n",
+      "          dot += qs[8 * i + 2 * e] * rf_half_to_f32((u16)w[e]) + qs[8 * i + 2 * e + 1] * "
+      "rf_half_to_f32((u16)(w[e] >> 16));\n",
+      "        }\n", "      }\n", "    }\n", "    sc[tid] = dot * SCALE;\n", "  }\n",
+      "  rf_barrier();\n", "  f32 local = -(1.0f / 0.0f);\n", "  if (tid < cn) local = sc[tid];\n",
+      "  const f32 m = block_max(local, red);\n", "  f32 part_sum = 0.0f;\n", "  if (tid < cn) {\n",
+      "    sc[tid] = rf_exp(sc[tid] - m);\n", "    part_sum = sc[tid];\n", "  }\n",
+      "  const f32 l = block_sum(part_sum, red);\n",
+      "  {  // weighted V: each thread 4 dims of every GROUPS-th key, then the groups add up\n",
+      "    f32 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;\n", "#pragma unroll\n",
+      "    for (i32 i = 0; i < VKEYS; ++i) {\n", "      const i32 j = grp + i * GROUPS;\n",
+      "      if (grp >= GROUPS || j >= cn) break;\n", "      const f32 pj = sc[j];\n",
+      "      if (begin + j == p) {\n", "        a0 += pj * load_kv(store_kv(vn[d4]));\n",
+      "        a1 += pj * load_kv(store_kv(vn[d4 + 1]));\n",
+      "        a2 += pj * load_kv(store_kv(vn[d4 + 2]));\n",
+      "        a3 += pj * load_kv(store_kv(vn[d4 + 3]));\n", "        continue;\n", "      }\n",
+      "      a0 += pj * rf_half_to_f32((u16)vr[i].x); a1 += pj * rf_half_to_f32((u16)(vr[i].x >> "
+      "16));\n",
+      "      a2 += pj * rf_half_to_f32((u16)vr[i].y); a3 += pj * rf_half_to_f32((u16)(vr[i].y >> "
+      "16));\n",
+      "    }\n", "    if (grp < GROUPS) {\n", "      f32* vp = vpart + grp * D + d4;\n",
+      "      vp[0] = a0; vp[1] = a1; vp[2] = a2; vp[3] = a3;\n", "    }\n", "  }\n",
+      "  rf_barrier();\n", "  f32 acc = 0.0f;\n", "  if (tid < D) {\n",
+      "    for (i32 g = 0; g < GROUPS; ++g) acc += vpart[g * D + tid];\n", "  }\n");
+}
+
 absl::StatusOr<AttentionShape> ShapeOf(const plan::Instruction& in) {
   AttentionShape a;
   const bool rope = in.op == Opcode::kRopeAttention;
@@ -233,6 +286,9 @@ KernelSpec DecodePartial(const plan::Instruction& in, const Target& target, cons
   k.grid_base = static_cast<uint32_t>(a.H);
   k.grid_y = static_cast<uint32_t>(n_chunks);
   k.workspace_bytes = static_cast<uint64_t>(a.H * n_chunks * (a.D + 2)) * 4;
+  // The f16 cache (llama.cpp's default, and ours) gets its loads issued first; f32 caches take
+  // the general loop.
+  const bool prefetch = a.f16_cache && a.D % 8 == 0 && kChunk <= kThreads;
   std::string& b = k.body;
   absl::StrAppend(
       &b,
@@ -251,7 +307,8 @@ KernelSpec DecodePartial(const plan::Instruction& in, const Target& target, cons
       "  if (begin > p) {  // past the current position: an empty partial\n",
       "    if (rf_thread_x() == 0) { part[0] = -(1.0f / 0.0f); part[1] = 0.0f; }\n",
       "    if ((i32)rf_thread_x() < D) part[2 + rf_thread_x()] = 0.0f;\n", "    return;\n", "  }\n",
-      "  rope_row(q_in + (u64)h * D, qs, p", a.freq_factors ? ", ff" : "", ");\n",
+      prefetch ? DecodePrefetch() : "", "  rope_row(q_in + (u64)h * D, qs, p",
+      a.freq_factors ? ", ff" : "", ");\n",
       "  const bool has_new = begin <= p && p < begin + CHUNK;\n", "  if (has_new) {\n",
       "    rope_row(k_in + (u64)kvh * D, kn, p", a.freq_factors ? ", ff" : "", ");\n",
       "    for (i32 d = (i32)rf_thread_x(); d < D; d += NT) vn[d] = v_in[(u64)kvh * D + d];\n",
@@ -260,7 +317,9 @@ KernelSpec DecodePartial(const plan::Instruction& in, const Target& target, cons
       "    for (i32 d = (i32)rf_thread_x(); d < D; d += NT) {\n",
       "      k_cache[((u64)p * HKV + kvh) * D + d] = store_kv(kn[d]);\n",
       "      v_cache[((u64)p * HKV + kvh) * D + d] = store_kv(vn[d]);\n", "    }\n", "  }\n",
-      "  f32 m = -(1.0f / 0.0f), l = 0.0f, acc = 0.0f;\n", AttendLoop(true),
+      prefetch
+          ? DecodeAttendPrefetched()
+          : absl::StrCat("  f32 m = -(1.0f / 0.0f), l = 0.0f, acc = 0.0f;\n", AttendLoop(true)),
       "  if (rf_thread_x() == 0) { part[0] = m; part[1] = l; }\n",
       "  if ((i32)rf_thread_x() < D) part[2 + rf_thread_x()] = acc;\n", "}\n");
   return k;
