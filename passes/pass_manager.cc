@@ -8,6 +8,7 @@
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/registry.h"
+#include "support/clock.h"
 #include "support/debug.h"
 #include "support/status.h"
 
@@ -51,15 +52,14 @@ absl::Status PassManager::Run(ir::Graph& graph) {
     if (options_.print_before_all || options_.print_before.count(name)) Dump("Before", name, graph);
     auto start = std::chrono::steady_clock::now();
     absl::Status status = pass->Run(graph);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    const double ms = MsSince(start);
     timings_.push_back({name, ms, graph.size(), false});
     RF_DEBUG_LOG(1, "pass %-24s %8.3f ms  %zu ops", name, ms, graph.size());
     RF_RETURN_IF_ERROR(WithContext(status, absl::StrCat("pass '", name, "' failed")));
     if (options_.print_after_all || options_.print_after.count(name)) Dump("After", name, graph);
     if (options_.verify_each) {
-      RF_RETURN_IF_ERROR(
-          WithContext(ir::Verify(graph), absl::StrCat("the graph is invalid after pass '", name, "'")));
+      RF_RETURN_IF_ERROR(WithContext(ir::Verify(graph),
+                                     absl::StrCat("the graph is invalid after pass '", name, "'")));
     }
   }
   return absl::OkStatus();

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/tokenizer/stream_decoder.h"
+#include "support/clock.h"
 #include "support/debug.h"
 #include "support/status.h"
 
@@ -12,10 +13,6 @@ namespace rf {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 // One backend step, its logits checked against the vocabulary size the backend promised.
 absl::StatusOr<std::span<const float>> RunStep(Backend& backend, std::span<const int32_t> tokens,

@@ -22,6 +22,7 @@
 #include "runtime/plan/plan.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/tokenizer/vocab_serialize.h"
+#include "support/clock.h"
 #include "support/status.h"
 #include "tools/cli.h"
 #include "tools/rfrun_options.h"
@@ -75,11 +76,6 @@ struct Loaded {
   std::unique_ptr<tokenizer::Tokenizer> tokenizer;
   double load_ms = 0, plan_ms = 0, tokenizer_ms = 0;
 };
-
-double MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
 
 // The tokenizer and the backend from an open plan; each backend checks that the plan was
 // compiled for its target, with a message naming both.

@@ -7,18 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/cpu/executor.h"
 #include "runtime/cpu/thread_pool.h"
+#include "support/clock.h"
 #include "support/status.h"
 
 namespace rf::cpu {
 namespace {
-
-const plan::Binding* FindBinding(const std::vector<plan::Binding>& bindings,
-                                 absl::string_view name) {
-  for (const plan::Binding& b : bindings) {
-    if (b.name == name) return &b;
-  }
-  return nullptr;
-}
 
 struct FreeDeleter {
   void operator()(uint8_t* p) const { std::free(p); }
@@ -32,9 +25,9 @@ class CpuBackend : public Backend {
   absl::Status Load() {
     const plan::Plan& p = plan_->plan();
     RF_RETURN_IF_ERROR(WithContext(ValidatePrograms(p), plan_->name()));
-    tokens_ = FindBinding(p.inputs, "tokens");
-    positions_ = FindBinding(p.inputs, "positions");
-    logits_ = FindBinding(p.outputs, "logits");
+    tokens_ = plan::FindBinding(p.inputs, "tokens");
+    positions_ = plan::FindBinding(p.inputs, "positions");
+    logits_ = plan::FindBinding(p.outputs, "logits");
     if (tokens_ == nullptr || positions_ == nullptr || logits_ == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
           plan_->name(), ": the plan lacks the tokens/positions inputs or logits output"));
@@ -64,8 +57,7 @@ class CpuBackend : public Backend {
       std::memcpy(arena_.get() + b, weights.data() + b, e - b);
     });
     std::memset(arena_.get() + p.arena.weights, 0, bytes - p.arena.weights);
-    stats_.upload_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    stats_.upload_ms = MsSince(start);
     return absl::OkStatus();
   }
 

@@ -10,25 +10,13 @@
 #include <sanitizer/asan_interface.h>
 #define RF_EMU_POISON_ARENA 1
 #endif
+#include "support/clock.h"
 #include "support/debug.h"
 #include "support/format.h"
 #include "support/status.h"
 
 namespace rf::emu {
 namespace {
-
-double MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-const plan::Binding* FindBinding(const std::vector<plan::Binding>& bindings,
-                                 absl::string_view name) {
-  for (const plan::Binding& b : bindings) {
-    if (b.name == name) return &b;
-  }
-  return nullptr;
-}
 
 struct ArenaDeleter {
   void operator()(uint8_t* p) const { ::operator delete[](p, std::align_val_t(4096)); }
@@ -95,9 +83,9 @@ absl::Status EmuBackend::Load() {
         plan_->name(), ": the plan (target ", p.target,
         ") has no kernels; the emu backend runs GPU plans (rfc compile --target gfx1100|sm_90)"));
   }
-  tokens_ = FindBinding(p.inputs, "tokens");
-  positions_ = FindBinding(p.inputs, "positions");
-  logits_ = FindBinding(p.outputs, "logits");
+  tokens_ = plan::FindBinding(p.inputs, "tokens");
+  positions_ = plan::FindBinding(p.inputs, "positions");
+  logits_ = plan::FindBinding(p.outputs, "logits");
   if (tokens_ == nullptr || positions_ == nullptr || logits_ == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
         plan_->name(), ": the plan lacks the tokens/positions inputs or logits output"));

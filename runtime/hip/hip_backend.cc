@@ -1,7 +1,7 @@
 #include "runtime/hip/hip_backend.h"
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -17,25 +17,13 @@
 #include "runtime/hip/memory.h"
 #include "runtime/hip/module.h"
 #include "runtime/hip/stream.h"
+#include "support/clock.h"
 #include "support/debug.h"
 #include "support/format.h"
 #include "support/status.h"
 
 namespace rf::hip {
 namespace {
-
-double MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-const plan::Binding* FindBinding(const std::vector<plan::Binding>& bindings,
-                                 absl::string_view name) {
-  for (const plan::Binding& b : bindings) {
-    if (b.name == name) return &b;
-  }
-  return nullptr;
-}
 
 // One kernel launch of a program: the function, its block, and its arguments (device pointers
 // into the arena, then the step scalars and the workspace).
@@ -101,9 +89,9 @@ absl::Status HipBackend::Load() {
         plan_->name(), ": compiled for target ", p.target, ", but the GPU is ", info.name, " (",
         info.arch_name(), "); recompile with --target ", info.arch_name()));
   }
-  tokens_ = FindBinding(p.inputs, "tokens");
-  positions_ = FindBinding(p.inputs, "positions");
-  logits_ = FindBinding(p.outputs, "logits");
+  tokens_ = plan::FindBinding(p.inputs, "tokens");
+  positions_ = plan::FindBinding(p.inputs, "positions");
+  logits_ = plan::FindBinding(p.outputs, "logits");
   if (tokens_ == nullptr || positions_ == nullptr || logits_ == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
         plan_->name(), ": the plan lacks the tokens/positions inputs or logits output"));

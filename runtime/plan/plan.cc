@@ -40,6 +40,13 @@ constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 62;
 
 }  // namespace
 
+const Binding* FindBinding(const std::vector<Binding>& bindings, absl::string_view name) {
+  for (const Binding& b : bindings) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
 const char* OpcodeName(Opcode op) {
   const auto i = static_cast<size_t>(op);
   return i < std::size(kOpcodeNames) ? kOpcodeNames[i] : "unknown";

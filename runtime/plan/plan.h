@@ -123,6 +123,8 @@ struct Binding {
   TensorRef ref;
   bool operator==(const Binding&) const = default;
 };
+// The binding named `name`, or null.
+const Binding* FindBinding(const std::vector<Binding>& bindings, absl::string_view name);
 
 // A GPU kernel: source text (prelude excluded; the name is its entry point) and launch shape.
 // Blocks of `block` threads; the grid grows with the step's token count T:
