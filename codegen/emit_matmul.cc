@@ -361,7 +361,9 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   // silu(gate) * up GEMV need more than 128 registers (spills; 7B decode 275 vs 350 tok/s).
   const int waves = 256 / target.wave_size > 0 ? 256 / target.wave_size : 1;
   int rows_per_wave = 1;
-  while (K >= 2048 && rows_per_wave < 2 &&
+  // Very tall matrices (the logits' GEMV) take 2 rows per wave at any K: half the blocks, so half
+  // the staging of x.
+  while ((K >= 2048 || N >= 64 * waves * target.compute_units) && rows_per_wave < 2 &&
          N >= waves * rows_per_wave * 2 * target.compute_units / 2) {
     rows_per_wave *= 2;
   }
@@ -394,17 +396,21 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                   "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
   const bool pipelined = Pipelined(type, K);
   if (pipelined) absl::StrAppend(&b, PipelineIssue(type, K, f, rows_per_wave, target.wave_size));
-  if (f.nw >= 0) {
+  const char* kBlockScale =
+      "  ss = wave_sum(ss);\n"
+      "  if (lane == 0) red[tid / WAVE] = ss;\n"
+      "  rf_barrier();\n"
+      "  ss = 0.0f;\n"
+      "  for (i32 w = 0; w < WAVES; ++w) ss += red[w];\n"
+      "  const f32 inv = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n";
+  if (f.nw >= 0 && !stage) {
     absl::StrAppend(&b, "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
                     K % 4 == 0 ? "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n"
                                  "    const f32x4 v = *(const f32x4*)(x + k);\n"
                                  "    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n"
                                  "  }\n"
                                : "  for (i32 k = tid; k < K; k += NT) ss += x[k] * x[k];\n",
-                    "  ss = wave_sum(ss);\n", "  if (lane == 0) red[tid / WAVE] = ss;\n",
-                    "  rf_barrier();\n", "  ss = 0.0f;\n",
-                    "  for (i32 w = 0; w < WAVES; ++w) ss += red[w];\n",
-                    "  const f32 inv = 1.0f / rf_sqrt(ss / (f32)K + EPS);\n");
+                    kBlockScale);
   }
   if (stage) {
     // A wave's lanes read chunks 64 or 128 bytes apart, which in a plain layout fall into the
@@ -413,16 +419,33 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
     // j ^ (g % 8), the XOR swizzle of CUTLASS's shared-memory layouts.
     absl::StrAppend(
         &b,
-        "  auto xs_at = [](i32 k) { return (k & ~31) | ((((k >> 2) ^ (k >> 5)) & 7) << 2); };\n",
-        "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
-        "    const f32x4 v = *(const f32x4*)(x + k);\n",
-        f.nw >= 0 ? "    const f32x4 g = *(const f32x4*)(nw + k);\n"
-                    "    *(f32x4*)(xs + xs_at(k)) = f32x4{(v.x * inv) * g.x, (v.y * inv) * "
-                    "g.y, (v.z * inv) * g.z, "
-                    "(v.w * inv) * g.w};\n"
-                  : "    *(f32x4*)(xs + xs_at(k)) = v;\n",
-        "  }\n", "  rf_barrier();\n", "  // x[k..k+3] as the weights see it\n",
-        "  auto xq = [&](i32 k) { return *(const f32x4*)(xs + xs_at(k)); };\n");
+        "  auto xs_at = [](i32 k) { return (k & ~31) | ((((k >> 2) ^ (k >> 5)) & 7) << 2); };\n");
+    if (f.nw >= 0) {
+      // One pass over x in global memory: x goes to LDS as it is while its sum of squares
+      // accumulates and the thread keeps its pieces of nw in registers; the scale is applied in
+      // LDS once the block's sum is known (reading x a second time from global memory put an
+      // L2 round trip into every normed GEMV's prologue).
+      absl::StrAppend(
+          &b, "  constexpr i32 XI = (K / 4 + NT - 1) / NT;  // 4-float pieces of x per thread\n",
+          "  f32x4 gv[XI];\n", "  f32 ss = 0.0f;  // the rms_norm scale of x, once per block\n",
+          "#pragma unroll\n", "  for (i32 i = 0; i < XI; ++i) {\n",
+          "    const i32 k = 4 * (tid + i * NT);\n", "    if (k < K) {\n",
+          "      const f32x4 v = *(const f32x4*)(x + k);\n",
+          "      gv[i] = *(const f32x4*)(nw + k);\n",
+          "      ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;\n",
+          "      *(f32x4*)(xs + xs_at(k)) = v;\n", "    }\n", "  }\n", kBlockScale,
+          "#pragma unroll\n", "  for (i32 i = 0; i < XI; ++i) {\n",
+          "    const i32 k = 4 * (tid + i * NT);\n", "    if (k < K) {\n",
+          "      f32x4* p = (f32x4*)(xs + xs_at(k));\n", "      const f32x4 v = *p, g = gv[i];\n",
+          "      *p = f32x4{(v.x * inv) * g.x, (v.y * inv) * g.y, (v.z * inv) * g.z, (v.w * inv) * "
+          "g.w};\n",
+          "    }\n", "  }\n");
+    } else {
+      absl::StrAppend(&b, "  for (i32 k = 4 * tid; k < K; k += 4 * NT) {\n",
+                      "    *(f32x4*)(xs + xs_at(k)) = *(const f32x4*)(x + k);\n", "  }\n");
+    }
+    absl::StrAppend(&b, "  rf_barrier();\n", "  // x[k..k+3] as the weights see it\n",
+                    "  auto xq = [&](i32 k) { return *(const f32x4*)(xs + xs_at(k)); };\n");
   } else if (K % 4 == 0) {
     absl::StrAppend(
         &b, "  // x[k..k+3] as the weights see it\n",
