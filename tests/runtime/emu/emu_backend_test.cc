@@ -59,9 +59,11 @@ class EmuBackendTest : public ::testing::TestWithParam<std::string> {
     dir_ = testing::TempDir();
   }
 
-  Pair Load(const std::string& model, int64_t max_context) {
+  Pair Load(const std::string& model, int64_t max_context,
+            ir::ElemType kv_type = ir::ElemType::kF16) {
     compiler::CompileOptions options;
     options.lower.max_context = max_context;
+    options.lower.kv_type = kv_type;
     options.lower.max_batch = 64;
     auto c = compiler::CompileToIr(model, options);
     EXPECT_TRUE(c.ok()) << c.status();
@@ -111,8 +113,9 @@ class EmuBackendTest : public ::testing::TestWithParam<std::string> {
 
   // Runs a prompt and `steps` greedy tokens (the CPU's) through both; compares every step.
   void Compare(const std::string& label, const std::string& model, int steps, double max_abs_tol,
-               double rel_tol, int64_t max_context = 256) {
-    Pair pair = Load(model, max_context);
+               double rel_tol, int64_t max_context = 256,
+               ir::ElemType kv_type = ir::ElemType::kF16) {
+    Pair pair = Load(model, max_context, kv_type);
     ASSERT_TRUE(pair.cpu && pair.emu) << label;
     std::vector<int32_t> prompt;
     for (int i = 0; i < 7; ++i)
@@ -168,6 +171,12 @@ constexpr double kRelTolerance = 2e-3;
 
 TEST_P(EmuBackendTest, Stories260KMatchesTheCpu) {
   Compare("stories260K f32", testing::ModelPath("stories260K.gguf"), 40, 0.02, kRelTolerance);
+}
+
+// An f32 KV cache takes the attention kernels' general path (f16 caches have their own decode).
+TEST_P(EmuBackendTest, Stories260KWithAnF32CacheMatchesTheCpu) {
+  Compare("stories260K f32 kv f32", testing::ModelPath("stories260K.gguf"), 80, 0.02, kRelTolerance,
+          256, ir::ElemType::kF32);
 }
 
 TEST_P(EmuBackendTest, QuantizedStories260KMatchesTheCpu) {
