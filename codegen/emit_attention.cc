@@ -159,30 +159,19 @@ std::string AttendLoop(bool new_key) {
       "      const i32 d4 = 4 * ((i32)rf_thread_x() % (D / 4)), grp = (i32)rf_thread_x() / (D / "
       "4);\n",
       "      f32 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;\n", "      if (grp < GROUPS) {\n",
-      "        // 8 keys' values requested together, then weighted in key order (the loads of a\n",
-      "        // key at a time were 16 to 64 round trips to memory per chunk)\n",
-      "        for (i32 j0 = grp; j0 < cn; j0 += 8 * GROUPS) {\n", "          f32x4 vv[8];\n",
-      "          f32 pp[8];\n", "#pragma unroll\n", "          for (i32 u = 0; u < 8; ++u) {\n",
-      "            const i32 j = j0 + u * GROUPS;\n", "            pp[u] = 0.0f;\n",
-      "            vv[u] = f32x4{0.0f, 0.0f, 0.0f, 0.0f};\n",
-      "            if (j >= cn) continue;\n", "            const i32 key = c0 + j;\n",
-      "            pp[u] = sc[j];\n",
-      new_key ? "            if (key == p) {\n"
-                "              vv[u] = f32x4{load_kv(store_kv(vn[d4])), load_kv(store_kv(vn[d4 + "
-                "1])),\n"
-                "                            load_kv(store_kv(vn[d4 + 2])), load_kv(store_kv(vn[d4 "
-                "+ 3]))};\n"
-                "              continue;\n"
-                "            }\n"
+      "#pragma unroll 4\n", "        for (i32 j = grp; j < cn; j += GROUPS) {\n",
+      "          const i32 key = c0 + j;\n", "          const f32 pj = sc[j];\n",
+      new_key ? "          if (key == p) {\n"
+                "            a0 += pj * load_kv(store_kv(vn[d4]));\n"
+                "            a1 += pj * load_kv(store_kv(vn[d4 + 1]));\n"
+                "            a2 += pj * load_kv(store_kv(vn[d4 + 2]));\n"
+                "            a3 += pj * load_kv(store_kv(vn[d4 + 3]));\n"
+                "            continue;\n"
+                "          }\n"
               : "",
-      "            vv[u] = load_v4(v_cache + ((u64)key * HKV + kvh) * D + d4);\n", "          }\n",
-      "#pragma unroll\n", "          for (i32 u = 0; u < 8; ++u) {\n",
-      "            if (j0 + u * GROUPS >= cn) break;\n",
-      "            a0 += pp[u] * vv[u].x; a1 += pp[u] * vv[u].y; a2 += pp[u] * vv[u].z; a3 += "
-      "pp[u] * "
-      "vv[u].w;\n",
-      "          }\n", "        }\n", "      }\n", "      if (grp < GROUPS) {\n",
-      "        f32* vp = vpart + grp * D + d4;\n",
+      "          const f32x4 v = load_v4(v_cache + ((u64)key * HKV + kvh) * D + d4);\n",
+      "          a0 += pj * v.x; a1 += pj * v.y; a2 += pj * v.z; a3 += pj * v.w;\n", "        }\n",
+      "      }\n", "      if (grp < GROUPS) {\n", "        f32* vp = vpart + grp * D + d4;\n",
       "        vp[0] = a0; vp[1] = a1; vp[2] = a2; vp[3] = a3;\n", "      }\n",
       "      rf_barrier();\n", "      if ((i32)rf_thread_x() < D) {\n",
       "        const i32 d = (i32)rf_thread_x();\n", "        f32 sum = 0.0f;\n",
