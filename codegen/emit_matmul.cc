@@ -1,5 +1,5 @@
 // Kernels for the matmul family: matmul, matmul_add, rms_norm_matmul, matmul_silu_mul,
-// rms_norm_matmul_silu_mul.
+// rms_norm_matmul_silu_mul, rms_norm_matmul_qkv.
 //
 // Decode (one token, or any step whose x has a constant row count, such as the logits after
 // last_token) is a GEMV and memory-bound: one wave per output row reads the row's weights once,
@@ -29,6 +29,8 @@ using plan::Opcode;
 struct MatmulForm {
   int x = 0, nw = -1, w = 1, w_up = -1, addend = -1;
   float eps = 0;
+  int result = 0;    // which of the instruction's results this kernel writes
+  std::string part;  // rms_norm_matmul_qkv's prefill: "_q", "_k" or "_v" in kernel names
 };
 
 MatmulForm FormOf(const plan::Instruction& in) {
@@ -48,6 +50,9 @@ MatmulForm FormOf(const plan::Instruction& in) {
     case Opcode::kRmsNormMatmulSiluMul:
       f.nw = 1, f.w = 2, f.w_up = 3, f.eps = in.floats[0];
       break;
+    case Opcode::kRmsNormMatmulQkv:  // q's part; the GEMV takes k and v from the instruction
+      f.nw = 1, f.w = 2, f.addend = in.operands.size() == 8 ? 5 : -1, f.eps = in.floats[0];
+      break;
     default:
       break;
   }
@@ -56,11 +61,21 @@ MatmulForm FormOf(const plan::Instruction& in) {
 
 std::vector<std::string> OperandNames(const plan::Instruction& in, const MatmulForm& f) {
   std::vector<std::string> names(in.operands.size());
+  for (size_t i = 0; i < names.size(); ++i) names[i] = absl::StrCat("unused", i);
   names[f.x] = "x";
   names[f.w] = "w";
   if (f.nw >= 0) names[f.nw] = "nw";
   if (f.w_up >= 0) names[f.w_up] = "w_up";
   if (f.addend >= 0) names[f.addend] = "addend";
+  return names;
+}
+
+// The kernel writes result f.result as `out`; any others are parameters it leaves alone.
+std::vector<std::string> ResultNames(const plan::Instruction& in, const MatmulForm& f) {
+  std::vector<std::string> names(in.results.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    names[i] = static_cast<int>(i) == f.result ? "out" : absl::StrCat("unused_out", i);
+  }
   return names;
 }
 
@@ -348,7 +363,13 @@ std::string GemvLoop(uint32_t type, int64_t K, const MatmulForm& f) {
 absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, const Target& target,
                                                  const MatmulForm& f, int64_t M) {
   const plan::TensorRef& w = in.operands[f.w];
-  const int64_t K = w.shape[1], N = w.shape[0];
+  // rms_norm_matmul_qkv: one GEMV over the rows of three matrices (w = q's; k's and v's follow),
+  // each block within one of them.
+  const bool qkv = in.op == Opcode::kRmsNormMatmulQkv;
+  const int64_t K = w.shape[1];
+  const int64_t N =
+      qkv ? in.operands[2].shape[0] + in.operands[3].shape[0] + in.operands[4].shape[0]
+          : w.shape[0];
   const uint32_t type = w.type;
   if (M != 1) {
     return absl::UnimplementedError(absl::StrCat("a GEMV over ", M, " rows (only 1 is emitted)"));
@@ -370,10 +391,39 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   const int64_t staged_floats = (K + 31) / 32 * 32;  // whole 32-float groups, for the swizzle
   const bool stage = K % 4 == 0 && staged_floats * 4 + 256 <= target.lds_bytes;
   KernelSpec k;
-  k.name = absl::StrFormat("%s_%s_%dx%d_decode", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
-                           TypeTag(type), K, N);
+  const int64_t rows_per_block = waves * rows_per_wave;
+  std::string shape = absl::StrCat(K, "x", N);
+  std::string select_part;  // qkv: the block's matrix, its rows, output and bias
+  if (qkv) {
+    const int64_t nq = in.operands[2].shape[0], nk = in.operands[3].shape[0],
+                  nv = in.operands[4].shape[0];
+    const int64_t bq = (nq + rows_per_block - 1) / rows_per_block,
+                  bk = (nk + rows_per_block - 1) / rows_per_block,
+                  bv = (nv + rows_per_block - 1) / rows_per_block;
+    shape = absl::StrCat(K, "x", nq, "_", nk, "_", nv);
+    k.grid_base = static_cast<uint32_t>(bq + bk + bv);
+    const bool bias = in.operands.size() == 8;
+    select_part = absl::StrCat(
+        "  // the block's matrix: blocks [0, ", bq, ") take q's rows, [", bq, ", ", bq + bk,
+        ") k's, the rest v's\n", "  i32 blk = (i32)rf_block_x();\n", "  auto w = w_q;\n",
+        "  auto out = out_q;\n", bias ? "  auto addend = b_q;\n" : "", "  i32 N = ", nq, ";\n",
+        "  if (blk >= ", bq + bk, ") {\n", "    blk -= ", bq + bk,
+        ", w = w_v, out = out_v, N = ", nv, bias ? ", addend = b_v" : "", ";\n",
+        "  } else if (blk >= ", bq, ") {\n", "    blk -= ", bq, ", w = w_k, out = out_k, N = ", nk,
+        bias ? ", addend = b_k" : "", ";\n", "  }\n",
+        "  const i32 row0 = (blk * WAVES + tid / WAVE) * R;\n");
+  } else {
+    k.grid_base = static_cast<uint32_t>((N + rows_per_block - 1) / rows_per_block);
+  }
+  k.name = absl::StrFormat("%s_%s_%s_decode", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
+                           TypeTag(type), shape);
+  std::vector<std::string> operand_names = OperandNames(in, f), result_names = ResultNames(in, f);
+  if (qkv) {
+    operand_names = {"x", "nw", "w_q", "w_k", "w_v", "b_q", "b_k", "b_v"};
+    operand_names.resize(in.operands.size());
+    result_names = {"out_q", "out_k", "out_v"};
+  }
   k.block = static_cast<uint32_t>(waves * target.wave_size);
-  k.grid_base = static_cast<uint32_t>((N + waves * rows_per_wave - 1) / (waves * rows_per_wave));
   std::string& b = k.body;
   absl::StrAppend(&b,
                   KernelComment(in, absl::StrFormat("%s: x[1, %d] * W[%d, %d]^T (%s)%s%s%s",
@@ -384,16 +434,17 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
                   "// ", rows_per_wave, " output row(s) per wave, ", waves, " waves per block of ",
                   k.block, " threads", stage ? "; x staged in LDS once per block" : "", "\n",
                   WaveHelpers(target), UsesFastGemv(type) ? "" : DeviceQuantCode(),
-                  "constexpr i32 K = ", K, ";\n", "constexpr i32 N = ", N, ";\n",
+                  "constexpr i32 K = ", K, ";\n",
+                  qkv ? "" : absl::StrCat("constexpr i32 N = ", N, ";\n"),
                   "constexpr i32 WAVES = ", waves, ", NT = WAVES * WAVE, R = ", rows_per_wave,
                   ";\n", "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
-  absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(", k.block, ") void ", k.name, "(",
-                  KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
-                  stage ? absl::StrCat("  RF_SHARED f32 xs[", staged_floats, "];\n") : "",
-                  "  RF_SHARED f32 red[WAVES];\n",
-                  "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
-                  "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
+  absl::StrAppend(
+      &b, "RF_KERNEL RF_LAUNCH_BOUNDS(", k.block, ") void ", k.name, "(",
+      KernelParams(in, operand_names, result_names), ") {\n",
+      stage ? absl::StrCat("  RF_SHARED f32 xs[", staged_floats, "];\n") : "",
+      "  RF_SHARED f32 red[WAVES];\n", "  const i32 tid = (i32)rf_thread_x(), lane = tid % WAVE;\n",
+      qkv ? select_part : "  const i32 row0 = ((i32)rf_block_x() * WAVES + tid / WAVE) * R;\n");
   const bool pipelined = Pipelined(type, K);
   if (pipelined) absl::StrAppend(&b, PipelineIssue(type, K, f, rows_per_wave, target.wave_size));
   const char* kBlockScale =
@@ -519,8 +570,8 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   const uint32_t type = w.type;
   constexpr int kBM = 32, kBN = 64, kBK = 32, kThreads = 256;
   KernelSpec k;
-  k.name = absl::StrFormat("%s_%s_%dx%d_prefill", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
-                           TypeTag(type), K, N);
+  k.name = absl::StrFormat("%s%s_%s_%dx%d_prefill", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
+                           f.part, TypeTag(type), K, N);
   k.block = kThreads;
   k.grid_per_tile = 1;
   k.grid_base = 0;
@@ -542,13 +593,14 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemm(const plan::Instruction& in, co
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
 
   const bool up = f.w_up >= 0;
-  absl::StrAppend(
-      &b, "RF_KERNEL RF_LAUNCH_BOUNDS(", kThreads, ") void ", k.name, "(",
-      KernelParams(in, OperandNames(in, f), {"out"}), ") {\n", "  RF_SHARED f32 xs[BM][BK + 1];\n",
-      "  RF_SHARED f32 ws[BN][BK + 1];\n", up ? "  RF_SHARED f32 us[BN][BK + 1];\n" : "",
-      f.nw >= 0 ? "  RF_SHARED f32 inv_rms[BM];\n" : "", "  const i32 T = step[0];\n",
-      "  const i32 m0 = (i32)rf_block_x() * BM;\n", "  const i32 n0 = (i32)rf_block_y() * BN;\n",
-      "  const i32 tid = (i32)rf_thread_x();\n", "  if (m0 >= T) return;\n");
+  absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(", kThreads, ") void ", k.name, "(",
+                  KernelParams(in, OperandNames(in, f), ResultNames(in, f)), ") {\n",
+                  "  RF_SHARED f32 xs[BM][BK + 1];\n", "  RF_SHARED f32 ws[BN][BK + 1];\n",
+                  up ? "  RF_SHARED f32 us[BN][BK + 1];\n" : "",
+                  f.nw >= 0 ? "  RF_SHARED f32 inv_rms[BM];\n" : "", "  const i32 T = step[0];\n",
+                  "  const i32 m0 = (i32)rf_block_x() * BM;\n",
+                  "  const i32 n0 = (i32)rf_block_y() * BN;\n",
+                  "  const i32 tid = (i32)rf_thread_x();\n", "  if (m0 >= T) return;\n");
   if (f.nw >= 0) {
     absl::StrAppend(&b, "  {  // rms_norm scales of this block's rows: 8 threads per row\n",
                     "    const i32 r = tid / 8, part = tid % 8;\n", "    f32 ss = 0.0f;\n",
@@ -625,8 +677,9 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
   const bool cdna = target.matrix == MatrixUnit::kMfma;
   const bool up = f.w_up >= 0;
   KernelSpec k;
-  k.name = absl::StrFormat("%s_%s_%dx%d_prefill_%s", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
-                           TypeTag(type), K, N, nvidia ? "mma" : (cdna ? "mfma" : "wmma"));
+  k.name =
+      absl::StrFormat("%s%s_%s_%dx%d_prefill_%s", absl::AsciiStrToLower(plan::OpcodeName(in.op)),
+                      f.part, TypeTag(type), K, N, nvidia ? "mma" : (cdna ? "mfma" : "wmma"));
   k.block = 128;
   k.grid_per_tile = 1;
   k.grid_base = 0;
@@ -653,7 +706,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
       "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(&b, "RF_KERNEL RF_LAUNCH_BOUNDS(128) void ", k.name, "(",
-                  KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
+                  KernelParams(in, OperandNames(in, f), ResultNames(in, f)), ") {\n",
                   "  RF_SHARED u16 xs[BM * LDS_ROW];\n", "  RF_SHARED u16 ws[BN * LDS_ROW];\n",
                   up ? "  RF_SHARED u16 us[BN * LDS_ROW];\n" : "", "  const i32 T = step[0];\n",
                   "  const i32 m0 = (i32)rf_block_x() * BM;\n",
@@ -815,7 +868,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemmMatrix(const plan::Instruction& 
                                         K)),
       WaveHelpers(target), "constexpr i32 K = ", K, ", NT = 256;\n",
       "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n", "RF_KERNEL RF_LAUNCH_BOUNDS(NT) void ",
-      rms.name, "(", KernelParams(in, OperandNames(in, f), {"out"}), ") {\n",
+      rms.name, "(", KernelParams(in, OperandNames(in, f), ResultNames(in, f)), ") {\n",
       "  RF_SHARED f32 red[NT / WAVE];\n",
       "  const i32 t = (i32)rf_block_x(), tid = (i32)rf_thread_x();\n",
       "  const f32* xr = x + (u64)t * K;\n", "  f32 ss = 0.0f;\n",
@@ -847,15 +900,30 @@ absl::StatusOr<std::vector<KernelSpec>> EmitMatmul(const plan::Instruction& in,
   if (kind == StepKind::kDecode || !token_rows) {
     return EmitGemv(in, target, f, M);
   }
-  const plan::TensorRef& w = in.operands[f.w];
   const bool vector_x = x.shape.back() % 4 == 0;  // the tile loads read x four floats at a time
-  if (vector_x && (target.matrix == MatrixUnit::kMmaSm80 ||
+  const bool matrix_unit =
+      vector_x && (target.matrix == MatrixUnit::kMmaSm80 ||
                    (target.matrix == MatrixUnit::kWmmaGfx11 && target.wave_size == 32) ||
-                   (target.matrix == MatrixUnit::kMfma && target.wave_size == 64))) {
-    (void)w;
-    return EmitGemmMatrix(in, target, f, max_batch);
+                   (target.matrix == MatrixUnit::kMfma && target.wave_size == 64));
+  auto gemm = [&](const MatmulForm& form) {
+    return matrix_unit ? EmitGemmMatrix(in, target, form, max_batch) : EmitGemm(in, target, form);
+  };
+  if (in.op != Opcode::kRmsNormMatmulQkv) return gemm(f);
+  // Prefill of q, k and v: a GEMM each (compute-bound, nothing to share but x), after one
+  // normalization of x where the matrix-unit GEMM wants it in f16 (the first part's kernel).
+  std::vector<KernelSpec> kernels;
+  const char* parts[3] = {"_q", "_k", "_v"};
+  for (int i = 0; i < 3; ++i) {
+    MatmulForm part = f;
+    part.w = 2 + i;
+    part.addend = f.addend >= 0 ? 5 + i : -1;
+    part.result = i;
+    part.part = parts[i];
+    RF_ASSIGN_OR_RETURN(std::vector<KernelSpec> specs, gemm(part));
+    const size_t first = i > 0 && specs.size() == 2 ? 1 : 0;  // the f16 norm runs once
+    for (size_t j = first; j < specs.size(); ++j) kernels.push_back(std::move(specs[j]));
   }
-  return EmitGemm(in, target, f);
+  return kernels;
 }
 
 }  // namespace rf::codegen

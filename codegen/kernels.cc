@@ -14,6 +14,7 @@ absl::StatusOr<std::vector<KernelSpec>> EmitKernels(const plan::Instruction& ins
     case plan::Opcode::kRmsNormMatmul:
     case plan::Opcode::kMatmulSiluMul:
     case plan::Opcode::kRmsNormMatmulSiluMul:
+    case plan::Opcode::kRmsNormMatmulQkv:
       return EmitMatmul(inst, target, kind, max_batch);
     case plan::Opcode::kAttention:
     case plan::Opcode::kRopeAttention:

@@ -74,6 +74,8 @@ std::optional<plan::Opcode> OpcodeOf(ir::OpKind kind) {
       return Opcode::kMatmulSiluMul;
     case ir::OpKind::kRmsNormMatmulSiluMul:
       return Opcode::kRmsNormMatmulSiluMul;
+    case ir::OpKind::kRmsNormMatmulQkv:
+      return Opcode::kRmsNormMatmulQkv;
     case ir::OpKind::kRopeAttention:
       return Opcode::kRopeAttention;
     case ir::OpKind::kInput:

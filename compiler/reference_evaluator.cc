@@ -234,6 +234,18 @@ absl::StatusOr<std::map<std::string, std::vector<float>>> ReferenceEvaluator::Ru
                            f32(r), &pool_);
         break;
       }
+      case OpKind::kRmsNormMatmulQkv: {
+        const int64_t K = Dim(in(0), -1, T);
+        const bool bias = op.num_operands() == 8;
+        for (int i = 0; i < 3; ++i) {
+          alloc(op.result(i));
+          cpu::RmsNormMatmul(f32(in(0)), f32(in(1)), op.attrs().Float("eps"), Count(in(0), T) / K,
+                             K, data.at(in(2 + i)), ir::ToGgml(in(2 + i)->type().elem),
+                             Dim(in(2 + i), 0, T), bias ? f32(in(5 + i)) : nullptr,
+                             bias ? Count(in(5 + i), T) : 0, f32(op.result(i)), &pool_);
+        }
+        break;
+      }
       case OpKind::kMatmulSiluMul:
       case OpKind::kRmsNormMatmulSiluMul: {
         const bool norm = op.kind() == OpKind::kRmsNormMatmulSiluMul;

@@ -313,6 +313,26 @@ absl::Status InferRmsNormMatmul(const Op& op, std::vector<Type>& results) {
   return absl::OkStatus();
 }
 
+absl::Status InferRmsNormMatmulQkv(const Op& op, std::vector<Type>& results) {
+  if (op.num_operands() != 5 && op.num_operands() != 8) {
+    return Fail(absl::StrCat("expects 5 operands (x, nw, Wq, Wk, Wv) or 8 (and three biases), has ",
+                             op.num_operands()));
+  }
+  RF_RETURN_IF_ERROR(CheckRmsNorm(In(op, 0), In(op, 1), op));
+  const char* names[3] = {"the q weight", "the k weight", "the v weight"};
+  for (int i = 0; i < 3; ++i) {
+    RF_ASSIGN_OR_RETURN(results[i], MatmulType(In(op, 0), In(op, 2 + i), names[i]));
+    if (In(op, 2 + i).elem != In(op, 2).elem) {
+      return Fail("the q, k and v weights must have one element type");
+    }
+    if (op.num_operands() == 8) {
+      RF_RETURN_IF_ERROR(CheckBroadcast(results[i], In(op, 5 + i), "the bias"));
+      if (In(op, 5 + i).rank() != 1) return Fail("the addends must be biases ([N])");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status GateUpType(const Type& x, const Type& wg, const Type& wu, Type& out) {
   RF_ASSIGN_OR_RETURN(out, MatmulType(x, wg, "the gate weight"));
   RF_ASSIGN_OR_RETURN(Type up, MatmulType(x, wu, "the up weight"));
@@ -396,6 +416,8 @@ constexpr OpDef kOpDefs[] = {
     {OpKind::kMatmulSiluMul, "matmul_silu_mul", 3, 1, false, false, false, InferMatmulSiluMul},
     {OpKind::kRmsNormMatmulSiluMul, "rms_norm_matmul_silu_mul", 4, 1, false, false, false,
      InferRmsNormMatmulSiluMul},
+    {OpKind::kRmsNormMatmulQkv, "rms_norm_matmul_qkv", -1, 3, false, false, false,
+     InferRmsNormMatmulQkv},
     {OpKind::kRopeAttention, "rope_attention", -1, 3, false, false, true, InferRopeAttention},
 };
 static_assert(sizeof(kOpDefs) / sizeof(kOpDefs[0]) == static_cast<size_t>(OpKind::kCount),

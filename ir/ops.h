@@ -45,7 +45,9 @@ enum class OpKind : uint8_t {
   kRmsNormMatmul,         // rms_norm_matmul(x, nw, W [, a]) {eps} = rms_norm(x, nw) W^T (+ a)
   kMatmulSiluMul,         // matmul_silu_mul(x, Wg, Wu) = silu(x Wg^T) * (x Wu^T)
   kRmsNormMatmulSiluMul,  // rms_norm_matmul_silu_mul(x, nw, Wg, Wu) {eps}: the same on rms_norm(x)
-  kRopeAttention,         // rope_attention(q, k, v, k_cache, v_cache, pos [, freq_factors])
+  kRmsNormMatmulQkv,  // rms_norm_matmul_qkv(x, nw, Wq, Wk, Wv [, bq, bk, bv]) {eps} -> (q, k, v):
+  //   three rms_norm_matmuls of one x, with weights of one type (and biases, all or none)
+  kRopeAttention,  // rope_attention(q, k, v, k_cache, v_cache, pos [, freq_factors])
   //   {style, n_rot, theta, scale} -> (out, k_cache', v_cache'): ropes q and k,
   //   stores k and v at pos, attends; the caches are updated in place
   kCount,

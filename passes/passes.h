@@ -18,6 +18,7 @@ std::unique_ptr<Pass> CreateFuseMatmulAddPass();
 std::unique_ptr<Pass> CreateFuseGateUpSiluPass();
 std::unique_ptr<Pass> CreateFuseAddRmsNormPass();
 std::unique_ptr<Pass> CreateFuseRmsNormMatmulPass();
+std::unique_ptr<Pass> CreateFuseQkvPass();
 std::unique_ptr<Pass> CreateFuseRopeAttentionPass();
 // A topological order that keeps live memory low (schedule.cc).
 std::unique_ptr<Pass> CreateSchedulePass();

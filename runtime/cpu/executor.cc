@@ -234,6 +234,16 @@ absl::Status ValidateInstruction(const Instruction& in) {
       RF_RETURN_IF_ERROR(c.Norm(o[0], o[1]));
       RF_RETURN_IF_ERROR(c.Matmul(o[0], o[2], r[0]));
       return o.size() == 4 ? c.Broadcast(r[0], o[3]) : absl::OkStatus();
+    case Opcode::kRmsNormMatmulQkv:
+      RF_RETURN_IF_ERROR(c.Counts(5, 8, 3, 0, 1));
+      if (o.size() != 5 && o.size() != 8) return c.Fail("expects 5 or 8 operands");
+      RF_RETURN_IF_ERROR(c.Norm(o[0], o[1]));
+      for (int i = 0; i < 3; ++i) {
+        if (o[2 + i].type != o[2].type) return c.Fail("the q, k and v weights differ in type");
+        RF_RETURN_IF_ERROR(c.Matmul(o[0], o[2 + i], r[i]));
+        if (o.size() == 8) RF_RETURN_IF_ERROR(c.Broadcast(r[i], o[5 + i]));
+      }
+      return absl::OkStatus();
     case Opcode::kMatmulSiluMul:
     case Opcode::kRmsNormMatmulSiluMul: {
       const bool norm = in.op == Opcode::kRmsNormMatmulSiluMul;
@@ -413,6 +423,16 @@ absl::Status RunInstructions(const plan::Program& program, size_t begin, size_t 
         RmsNormMatmul(f32(o[0]), f32(o[1]), in.floats[0], Count(o[0], T) / K, K, ptr(o[2]),
                       TypeOf(o[2]), o[2].shape[0], addend ? f32(o[3]) : nullptr,
                       addend ? Count(o[3], T) : 0, f32(r[0]), pool);
+        break;
+      }
+      case Opcode::kRmsNormMatmulQkv: {  // what the three unfused ops compute, one after another
+        const int64_t K = Dim(o[0], -1, T);
+        const bool bias = o.size() == 8;
+        for (int i = 0; i < 3; ++i) {
+          RmsNormMatmul(f32(o[0]), f32(o[1]), in.floats[0], Count(o[0], T) / K, K, ptr(o[2 + i]),
+                        TypeOf(o[2 + i]), o[2 + i].shape[0], bias ? f32(o[5 + i]) : nullptr,
+                        bias ? Count(o[5 + i], T) : 0, f32(r[i]), pool);
+        }
         break;
       }
       case Opcode::kMatmulSiluMul:

@@ -30,6 +30,7 @@ constexpr const char* kOpcodeNames[] = {
     "matmul_silu_mul",
     "rms_norm_matmul_silu_mul",
     "rope_attention",
+    "rms_norm_matmul_qkv",
 };
 static_assert(std::size(kOpcodeNames) == static_cast<size_t>(Opcode::kCount),
               "every Opcode needs a name, in enum order");

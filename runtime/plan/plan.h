@@ -63,6 +63,7 @@ enum class Opcode : uint16_t {
   kMatmulSiluMul,
   kRmsNormMatmulSiluMul,
   kRopeAttention,
+  kRmsNormMatmulQkv,  // appended: the numbers above are in plan files already written
   kCount,
 };
 const char* OpcodeName(Opcode op);

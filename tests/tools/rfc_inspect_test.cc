@@ -114,7 +114,7 @@ TEST(RfcInspectTest, DescribesAPlan) {
   EXPECT_THAT(r.out, ::testing::ContainsRegex("  weights +[0-9,]+ +5,000  [0-9a-f]{16}"));
   EXPECT_THAT(r.out, HasSubstr("arena: 29,832 bytes (29.13 KiB)"));
   EXPECT_THAT(r.out, HasSubstr("inputs:\n  tokens         i32 [T] at 29,640\n"));
-  EXPECT_THAT(r.out, HasSubstr("  decode   19 instructions (14 kernel launches): "));
+  EXPECT_THAT(r.out, HasSubstr("  decode   20 instructions (15 kernel launches): "));
   EXPECT_THAT(r.out, HasSubstr("kernels: 3 "));
 }
 

@@ -31,9 +31,9 @@ TEST(DescribePlanTest, SampleEverything) {
                               "the activations)\n"));
   EXPECT_THAT(text, HasSubstr("inputs:\n  tokens         i32 [T] at 29,640\n"));
   EXPECT_THAT(text, HasSubstr("outputs:\n  logits         f32 [T, 32] at 13,192\n"));
-  EXPECT_THAT(text, HasSubstr("  prefill  19 instructions (28 kernel launches): embedding 1, "
+  EXPECT_THAT(text, HasSubstr("  prefill  20 instructions (30 kernel launches): embedding 1, "
                               "rms_norm 1, "));
-  EXPECT_THAT(text, HasSubstr("  decode   19 instructions (14 kernel launches): "));
+  EXPECT_THAT(text, HasSubstr("  decode   20 instructions (15 kernel launches): "));
   EXPECT_THAT(text, ContainsRegex("kernels: 3 \\(source [0-9,]+ bytes; 2 with code objects, "
                                   "317 bytes\\)\n"));
   EXPECT_THAT(text, HasSubstr("tokenizer: 200 bytes\n"));

@@ -330,7 +330,7 @@ TEST(PlanBadFileTest, BadContents) {
   using P = Plan&;
   EXPECT_THAT(
       ErrorAfter("programs", [](P p) { p.decode.instructions[2].op = Opcode::kCount; }),
-      HasSubstr("program 'decode' instruction #2: opcode 19 is not one this runtime knows"));
+      HasSubstr("program 'decode' instruction #2: opcode 20 is not one this runtime knows"));
   EXPECT_THAT(ErrorAfter("programs", [](P p) { p.decode.instructions[2].kernels = {3}; }),
               HasSubstr("instruction #2: kernel index 3 is outside 0..2"));
   EXPECT_THAT(ErrorAfter("programs",
