@@ -1,5 +1,7 @@
 #include "runtime/hip/kernel_compiler.h"
 
+#include <mutex>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/hip/hip_status.h"
@@ -71,11 +73,23 @@ absl::StatusOr<KernelCompiler> KernelCompiler::Create(std::string arch,
   target.arch = std::move(arch);
   target.compiler_version = std::move(version);
   target.options = std::move(options);
-  return KernelCompiler(std::move(target));
+  bool serialize = false;
+#if defined(RF_HIP_BACKEND_AMD)
+  serialize = v / 10000000 < 6;
+#endif
+  return KernelCompiler(std::move(target), serialize);
 }
 
 absl::StatusOr<std::string> KernelCompiler::Compile(const KernelSource& kernel) const {
   const std::string what = absl::StrCat("kernel '", kernel.name, "' for ", target_.arch);
+  // hipRTC of HIP 5.x is not safe to call from two threads at once: comgr runs clang in-process
+  // over LLVM's global option registry ("CommandLine Error: Option 'h' registered more than once",
+  // heap corruption: a quarter to a half of the runs of a 4-kernel parallel build on HIP 5.2).
+  // Those versions compile one kernel at a time (the on-disk cache makes that a first-load cost);
+  // NVRTC and HIP >= 6 keep BuildKernels' parallel pool.
+  static std::mutex serial_hiprtc;
+  std::unique_lock<std::mutex> lock(serial_hiprtc, std::defer_lock);
+  if (serialize_) lock.lock();
   std::string file_name = kernel.name + ".hip";
   hiprtcProgram raw = nullptr;
   if (hiprtcResult r =

@@ -39,8 +39,10 @@ class KernelCompiler {
   }
 
  private:
-  explicit KernelCompiler(KernelTarget target) : target_(std::move(target)) {}
+  KernelCompiler(KernelTarget target, bool serialize)
+      : target_(std::move(target)), serialize_(serialize) {}
   KernelTarget target_;
+  bool serialize_;  // one compile at a time in the process (hipRTC of HIP 5.x)
 };
 
 // "hipRTC (HIP 5.2.21153)" or "NVRTC 13.0 (CUDA runtime 13000)": changes whenever the compiler

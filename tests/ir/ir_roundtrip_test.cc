@@ -68,6 +68,9 @@ std::unique_ptr<Graph> EveryOpGraph() {
   Value* nmsm =
       b.Create(OpKind::kRmsNormMatmulSiluMul, {ma, norm_w, wg, wu}, AttrsEps())->result(0);
   b.Output("msm", b.Add(msm, nmsm));
+  Op* qkv = b.Create(OpKind::kRmsNormMatmulQkv, {arn->result(1), norm_w, wq, wq, wq, bq, bq, bq},
+                     AttrsEps());
+  b.Output("qkv", b.Add(qkv->result(0), qkv->result(2)));
   AttrMap rope;
   rope.Set("style", std::string("neox"));
   rope.Set("n_rot", int64_t{8});

@@ -5,6 +5,7 @@
 // carried on.
 #include "runtime/divergence.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "compiler/driver.h"
@@ -22,14 +23,16 @@ namespace {
 // instructions see it).
 class SkewedBackend : public Backend {
  public:
+  // Adds `delta` to element `element` of result `result` of instruction `bad`.
   SkewedBackend(std::unique_ptr<Backend> inner, const plan::Plan& plan, size_t bad, size_t element,
-                float delta, bool in_prefill = false)
+                float delta, bool in_prefill = false, size_t result = 0)
       : inner_(std::move(inner)),
         plan_(plan),
         bad_(bad),
         element_(element),
         delta_(delta),
-        in_prefill_(in_prefill) {}
+        in_prefill_(in_prefill),
+        result_(result) {}
 
   std::string name() const override { return "skewed " + inner_->name(); }
   const LoadStats& load_stats() const override { return inner_->load_stats(); }
@@ -47,7 +50,7 @@ class SkewedBackend : public Backend {
     }
     RF_RETURN_IF_ERROR(inner_->RunInstructions(tokens, first_position, begin, bad_ + 1));
     const plan::Program& program = in_prefill_ ? plan_.prefill : plan_.decode;
-    const uint64_t at = program.instructions[bad_].results[0].offset + 4 * element_;
+    const uint64_t at = program.instructions[bad_].results[result_].offset + 4 * element_;
     float v;
     RF_RETURN_IF_ERROR(inner_->ReadArena(at, {reinterpret_cast<uint8_t*>(&v), 4}));
     v += delta_;
@@ -67,6 +70,7 @@ class SkewedBackend : public Backend {
   size_t bad_, element_;
   float delta_;
   bool in_prefill_;
+  size_t result_;
 };
 
 class DivergenceTest : public ::testing::Test {
@@ -144,16 +148,22 @@ TEST_F(DivergenceTest, SameInputsTellACarriedErrorFromAWrongInstruction) {
   }
   ASSERT_LT(first_attention, prefill.instructions.size());
   ASSERT_EQ(prefill.instructions[first_attention].op, plan::Opcode::kRopeAttention);
-  // The instruction that makes the values the attention stores into the cache (its operand 2).
+  // The instruction (and its result) that makes the values the attention stores into the cache
+  // (its operand 2): the v of rms_norm_matmul_qkv where the q, k and v projections are fused.
   const uint64_t v_offset = prefill.instructions[first_attention].operands[2].offset;
-  size_t v_producer = 0;
-  while (v_producer < first_attention &&
-         prefill.instructions[v_producer].results[0].offset != v_offset) {
-    ++v_producer;
+  size_t v_producer = 0, v_result = 0;
+  for (; v_producer < first_attention; ++v_producer) {
+    const std::vector<plan::TensorRef>& results = prefill.instructions[v_producer].results;
+    auto it = std::find_if(results.begin(), results.end(),
+                           [&](const plan::TensorRef& r) { return r.offset == v_offset; });
+    if (it != results.end()) {
+      v_result = static_cast<size_t>(it - results.begin());
+      break;
+    }
   }
   ASSERT_LT(v_producer, first_attention);
   for (bool same_inputs : {false, true}) {
-    SkewedBackend skewed(Cpu(), plan_->plan(), v_producer, 3, 0.5f, /*in_prefill=*/true);
+    SkewedBackend skewed(Cpu(), plan_->plan(), v_producer, 3, 0.5f, /*in_prefill=*/true, v_result);
     auto ref = Cpu();
     auto d = Search(skewed, *ref, {.tolerance = 1e-3, .same_inputs = same_inputs});
     ASSERT_TRUE(d.ok()) << d.status();
