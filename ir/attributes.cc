@@ -10,10 +10,14 @@ namespace {
 
 const char* KindName(const AttrValue& v) {
   switch (v.index()) {
-    case 0: return "int";
-    case 1: return "float";
-    case 2: return "string";
-    default: return "int list";
+    case 0:
+      return "int";
+    case 1:
+      return "float";
+    case 2:
+      return "string";
+    default:
+      return "int list";
   }
 }
 
@@ -21,10 +25,11 @@ template <typename T>
 absl::StatusOr<T> Get(const std::map<std::string, AttrValue>& map, absl::string_view name,
                       const char* want) {
   auto it = map.find(std::string(name));
-  if (it == map.end()) return absl::InvalidArgumentError(absl::StrCat("missing attribute '", name, "'"));
+  if (it == map.end())
+    return absl::InvalidArgumentError(absl::StrCat("missing attribute '", name, "'"));
   if (const T* v = std::get_if<T>(&it->second)) return *v;
-  return absl::InvalidArgumentError(absl::StrCat("attribute '", name, "': expected ", want,
-                                                 ", found ", KindName(it->second)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("attribute '", name, "': expected ", want, ", found ", KindName(it->second)));
 }
 
 }  // namespace
@@ -65,8 +70,10 @@ std::string FormatFloat(float f) {
 
 std::string FormatAttrValue(const AttrValue& v) {
   switch (v.index()) {
-    case 0: return absl::StrCat(std::get<int64_t>(v));
-    case 1: return FormatFloat(std::get<float>(v));
+    case 0:
+      return absl::StrCat(std::get<int64_t>(v));
+    case 1:
+      return FormatFloat(std::get<float>(v));
     case 2: {
       std::string out = "\"";
       for (char c : std::get<std::string>(v)) {

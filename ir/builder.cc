@@ -15,9 +15,8 @@ Op* Builder::Create(OpKind kind, std::vector<Value*> operands, AttrMap attrs,
     for (int i = 0; i < op->num_results(); ++i) op->result(i)->set_type((*types)[i]);
   } else {
     if (status_.ok()) {
-      status_ = absl::InvalidArgumentError(
-          absl::StrCat("invalid '", op->name(), "': ", types.status().message(), "\n  in: ",
-                       PrintOp(*op)));
+      status_ = absl::InvalidArgumentError(absl::StrCat(
+          "invalid '", op->name(), "': ", types.status().message(), "\n  in: ", PrintOp(*op)));
     }
     // Keep going with a plausible type so that later calls do not trip over missing types.
     for (int i = 0; i < op->num_results(); ++i) {
@@ -61,11 +60,21 @@ Value* Builder::RmsNorm(Value* x, Value* w, float eps) {
   return Create(OpKind::kRmsNorm, {x, w}, std::move(attrs))->result(0);
 }
 
-Value* Builder::Matmul(Value* x, Value* w) { return Create(OpKind::kMatmul, {x, w})->result(0); }
-Value* Builder::Add(Value* a, Value* b) { return Create(OpKind::kAdd, {a, b})->result(0); }
-Value* Builder::Mul(Value* a, Value* b) { return Create(OpKind::kMul, {a, b})->result(0); }
-Value* Builder::Silu(Value* x) { return Create(OpKind::kSilu, {x})->result(0); }
-Value* Builder::Gelu(Value* x) { return Create(OpKind::kGelu, {x})->result(0); }
+Value* Builder::Matmul(Value* x, Value* w) {
+  return Create(OpKind::kMatmul, {x, w})->result(0);
+}
+Value* Builder::Add(Value* a, Value* b) {
+  return Create(OpKind::kAdd, {a, b})->result(0);
+}
+Value* Builder::Mul(Value* a, Value* b) {
+  return Create(OpKind::kMul, {a, b})->result(0);
+}
+Value* Builder::Silu(Value* x) {
+  return Create(OpKind::kSilu, {x})->result(0);
+}
+Value* Builder::Gelu(Value* x) {
+  return Create(OpKind::kGelu, {x})->result(0);
+}
 
 Value* Builder::Rope(Value* x, Value* pos, Value* freq_factors, const std::string& style,
                      int64_t n_rot, float theta) {
@@ -92,8 +101,14 @@ Value* Builder::Attention(Value* q, Value* k_cache, Value* v_cache, Value* pos, 
   return Create(OpKind::kAttention, {q, k_cache, v_cache, pos}, std::move(attrs))->result(0);
 }
 
-Value* Builder::Softmax(Value* x) { return Create(OpKind::kSoftmax, {x})->result(0); }
-Value* Builder::LastToken(Value* x) { return Create(OpKind::kLastToken, {x})->result(0); }
-Value* Builder::Argmax(Value* x) { return Create(OpKind::kArgmax, {x})->result(0); }
+Value* Builder::Softmax(Value* x) {
+  return Create(OpKind::kSoftmax, {x})->result(0);
+}
+Value* Builder::LastToken(Value* x) {
+  return Create(OpKind::kLastToken, {x})->result(0);
+}
+Value* Builder::Argmax(Value* x) {
+  return Create(OpKind::kArgmax, {x})->result(0);
+}
 
 }  // namespace rf::ir

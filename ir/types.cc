@@ -37,7 +37,9 @@ const ElemInfo& InfoOf(ElemType t) {
 
 }  // namespace
 
-absl::string_view ElemTypeName(ElemType t) { return InfoOf(t).name; }
+absl::string_view ElemTypeName(ElemType t) {
+  return InfoOf(t).name;
+}
 
 std::optional<ElemType> ElemTypeFromName(absl::string_view name) {
   for (const ElemInfo& e : kElems) {
@@ -46,12 +48,16 @@ std::optional<ElemType> ElemTypeFromName(absl::string_view name) {
   return std::nullopt;
 }
 
-bool IsQuantized(ElemType t) { return quant::IsQuantized(InfoOf(t).ggml); }
+bool IsQuantized(ElemType t) {
+  return quant::IsQuantized(InfoOf(t).ggml);
+}
 bool IsFloat(ElemType t) {
   return t == ElemType::kF32 || t == ElemType::kF16 || t == ElemType::kBF16;
 }
 
-quant::GgmlType ToGgml(ElemType t) { return InfoOf(t).ggml; }
+quant::GgmlType ToGgml(ElemType t) {
+  return InfoOf(t).ggml;
+}
 
 std::optional<ElemType> FromGgml(quant::GgmlType t) {
   for (const ElemInfo& e : kElems) {
@@ -60,7 +66,9 @@ std::optional<ElemType> FromGgml(quant::GgmlType t) {
   return std::nullopt;
 }
 
-std::string Dim::ToString() const { return is_const() ? absl::StrCat(value) : symbol; }
+std::string Dim::ToString() const {
+  return is_const() ? absl::StrCat(value) : symbol;
+}
 
 std::string Type::ToString() const {
   std::string s;

@@ -12,8 +12,8 @@ namespace rf::ir {
 absl::StatusOr<std::vector<Type>> InferResultTypes(const Op& op) {
   const OpDef& def = op.def();
   if (def.num_operands >= 0 && op.num_operands() != def.num_operands) {
-    return absl::InvalidArgumentError(absl::StrCat("expects ", def.num_operands,
-                                                   " operands, has ", op.num_operands()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("expects ", def.num_operands, " operands, has ", op.num_operands()));
   }
   for (int i = 0; i < op.num_operands(); ++i) {
     if (!op.operand(i)->has_type()) {

@@ -36,6 +36,8 @@ class DcePass : public Pass {
 
 }  // namespace
 
-std::unique_ptr<Pass> CreateDcePass() { return std::make_unique<DcePass>(); }
+std::unique_ptr<Pass> CreateDcePass() {
+  return std::make_unique<DcePass>();
+}
 
 }  // namespace rf::passes

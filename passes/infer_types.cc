@@ -41,6 +41,8 @@ class InferTypesPass : public Pass {
 
 }  // namespace
 
-std::unique_ptr<Pass> CreateInferTypesPass() { return std::make_unique<InferTypesPass>(); }
+std::unique_ptr<Pass> CreateInferTypesPass() {
+  return std::make_unique<InferTypesPass>();
+}
 
 }  // namespace rf::passes

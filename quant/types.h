@@ -48,22 +48,26 @@ enum class GgmlType : uint32_t {
 
 struct TypeInfo {
   GgmlType type;
-  const char* name;  // ggml's name: "f32", "q4_0", "q4_K", ...
-  int block_size;    // elements per block
-  int type_size;     // bytes per block
+  const char* name;    // ggml's name: "f32", "q4_0", "q4_K", ...
+  int block_size;      // elements per block
+  int type_size;       // bytes per block
   bool dequantizable;  // rf can decode it to f32
 };
 
 // The traits of a type id, or nullptr for an id ggml does not define.
 const TypeInfo* FindType(uint32_t id);
 const TypeInfo& Info(GgmlType type);
-inline const char* TypeName(GgmlType type) { return Info(type).name; }
+inline const char* TypeName(GgmlType type) {
+  return Info(type).name;
+}
 // Looks a type up by name, case-insensitively ("q4_k" and "Q4_K" both work).
 absl::StatusOr<GgmlType> TypeFromName(absl::string_view name);
 
 // Bytes taken by `n` elements of `type`; an error if `n` is not a whole number of blocks.
 absl::StatusOr<uint64_t> RowBytes(GgmlType type, int64_t n);
 
-inline bool IsQuantized(GgmlType t) { return Info(t).block_size > 1; }
+inline bool IsQuantized(GgmlType t) {
+  return Info(t).block_size > 1;
+}
 
 }  // namespace rf::quant

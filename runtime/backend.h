@@ -13,12 +13,12 @@ namespace rf {
 
 // What loading cost, for the statistics rfrun and rfbench print.
 struct LoadStats {
-  double read_ms = 0;            // mapping and checking the plan
-  double upload_ms = 0;          // copying the weights into the arena
-  double compile_ms = 0;         // kernels (GPU): compiled or taken from the cache
+  double read_ms = 0;     // mapping and checking the plan
+  double upload_ms = 0;   // copying the weights into the arena
+  double compile_ms = 0;  // kernels (GPU): compiled or taken from the cache
   int kernels_compiled = 0;
   int kernels_cached = 0;
-  int device_allocations = 0;    // every allocation load made on the device (the arena: 1)
+  int device_allocations = 0;  // every allocation load made on the device (the arena: 1)
   uint64_t arena_bytes = 0;
 };
 

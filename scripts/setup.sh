@@ -9,6 +9,7 @@ packages=(
   libxxhash-dev nlohmann-json3-dev
   unicode-data                   # scripts/gen_unicode_categories.py reads it (tokenizer tables)
   clang libclang-rt-14-dev      # libFuzzer and the sanitizers
+  clang-format                   # the formatting check in scripts/test.sh (.clang-format)
   nodejs npm                     # the llama.cpp oracle comes from npm
   python3
   # HIP 5.2.3 for RF_HIP_BACKEND=AMD (find_package(hip) wants all of these) and its hipRTC, which

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: the main build's tests (oracle tests, the offline kernel checks and
+# Sets up and runs every test: the source formatting check, the main build's tests (oracle tests, the offline kernel checks and
 # the emu backend's tests of the GPU kernels on the CPU included), the HIP runtime again built with
 # the HIP-to-CUDA shim (when CUDA is installed), the parser tests and the emu backend's again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzz targets over their committed corpora.
@@ -16,6 +16,9 @@ export RF_REQUIRE_ORACLE=1   # oracle tests fail, not skip, if the oracle is mis
 export RF_TRIXIE_DIR=${RF_TRIXIE_DIR:-$HOME/.cache/rocmforge/trixie}
 scripts/setup-gfx1100-chroot.sh "$RF_TRIXIE_DIR" >/dev/null
 export RF_REQUIRE_KERNEL_TOOLCHAINS=1   # kernel checks fail, not skip, if clang or the chroot is missing
+
+echo "== formatting (clang-format, .clang-format)"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 echo "== build and test (RelWithDebInfo)"
 cmake -S . -B build -DRF_WERROR=ON >/dev/null

@@ -1,6 +1,6 @@
 // Writes a file so that readers see either the old file or the complete new one, never half of it:
-// the bytes go to a temporary file beside the target, which is renamed over it on Commit(). A writer
-// destroyed without Commit() (an error on the way) removes its temporary file.
+// the bytes go to a temporary file beside the target, which is renamed over it on Commit(). A
+// writer destroyed without Commit() (an error on the way) removes its temporary file.
 #pragma once
 
 #include <cstddef>

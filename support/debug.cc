@@ -22,7 +22,9 @@ int DebugLevel() {
   return level;
 }
 
-void SetDebugLevel(int level) { g_level.store(level < 0 ? 0 : level, std::memory_order_relaxed); }
+void SetDebugLevel(int level) {
+  g_level.store(level < 0 ? 0 : level, std::memory_order_relaxed);
+}
 
 void DebugWrite(absl::string_view line) {
   std::lock_guard<std::mutex> lock(g_write_mutex);

@@ -17,10 +17,9 @@ void SetDebugLevel(int level);
 void DebugWrite(absl::string_view line);
 
 // RF_DEBUG_LOG(1, "planned %d values", n): printed when the debug level is at least `level`.
-#define RF_DEBUG_LOG(level, ...)                                     \
-  do {                                                               \
-    if (::rf::DebugLevel() >= (level))                               \
-      ::rf::DebugWrite(::absl::StrFormat(__VA_ARGS__));              \
+#define RF_DEBUG_LOG(level, ...)                                                         \
+  do {                                                                                   \
+    if (::rf::DebugLevel() >= (level)) ::rf::DebugWrite(::absl::StrFormat(__VA_ARGS__)); \
   } while (0)
 
 }  // namespace rf

@@ -6,17 +6,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 #define RF_CONCAT_INNER_(a, b) a##b
 #define RF_CONCAT_(a, b) RF_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define RF_RETURN_IF_ERROR(expr)                        \
-  do {                                                  \
-    ::absl::Status rf_status_ = (expr);                 \
-    if (!rf_status_.ok()) return rf_status_;            \
+#define RF_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status rf_status_ = (expr);      \
+    if (!rf_status_.ok()) return rf_status_; \
   } while (0)
 
 // `RF_ASSIGN_OR_RETURN(auto x, StatusOrExpr());` binds the value or returns the error.

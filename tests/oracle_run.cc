@@ -5,10 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/match.h"
 #include "tests/test_util.h"
 
 namespace rf::testing {
@@ -31,14 +31,16 @@ absl::StatusOr<OracleRun> RunOracle(const std::string& model, const std::string&
       absl::string_view ids = line.substr(line.find(':') + 1);
       for (absl::string_view id : absl::StrSplit(ids, ' ', absl::SkipEmpty())) {
         int32_t v;
-        if (!absl::SimpleAtoi(id, &v)) return absl::InternalError(absl::StrCat("bad id in: ", line));
+        if (!absl::SimpleAtoi(id, &v))
+          return absl::InternalError(absl::StrCat("bad id in: ", line));
         run.prompt_ids.push_back(v);
       }
     } else if (absl::StartsWith(line, "step ")) {
       size_t arrow = line.find("-> ");
       int32_t v;
       absl::string_view rest = line.substr(arrow + 3);
-      if (arrow == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &v)) {
+      if (arrow == absl::string_view::npos ||
+          !absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &v)) {
         return absl::InternalError(absl::StrCat("cannot parse: ", line));
       }
       run.greedy_ids.push_back(v);
@@ -96,12 +98,14 @@ int32_t ArgMax(const std::vector<float>& logits) {
   return best;
 }
 
-absl::Status OracleQuantize(const std::string& in, const std::string& out, const std::string& type) {
+absl::Status OracleQuantize(const std::string& in, const std::string& out,
+                            const std::string& type) {
   int code = 0;
   RunCommand(absl::StrCat(OracleLlamaLogits(), " --quantize '", in, "' '", out, "' ", type,
                           " >/dev/null 2>&1"),
              &code);
-  if (code != 0) return absl::InternalError(absl::StrCat("llama.cpp could not quantize ", in, " to ", type));
+  if (code != 0)
+    return absl::InternalError(absl::StrCat("llama.cpp could not quantize ", in, " to ", type));
   return absl::OkStatus();
 }
 

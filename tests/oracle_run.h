@@ -12,9 +12,9 @@ namespace rf::testing {
 
 struct OracleRun {
   std::vector<int32_t> prompt_ids;
-  std::vector<int32_t> greedy_ids;            // the token chosen at each step
-  std::vector<std::vector<float>> logits;     // [steps][n_vocab]: after the prompt, then each token
-  std::string text;                           // the last line llama-logits printed (the text)
+  std::vector<int32_t> greedy_ids;         // the token chosen at each step
+  std::vector<std::vector<float>> logits;  // [steps][n_vocab]: after the prompt, then each token
+  std::string text;                        // the last line llama-logits printed (the text)
 };
 
 // `steps` greedy steps (fewer if llama.cpp stops at EOS).

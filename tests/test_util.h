@@ -33,13 +33,13 @@ std::string RunCommand(const std::string& command, int* exit_code = nullptr);
 }  // namespace rf::testing
 
 // Skips the current test (or fails it under RF_REQUIRE_ORACLE=1) when the oracle is missing.
-#define RF_ORACLE_OR_SKIP(dir_var)                                                        \
-  const std::string dir_var = ::rf::testing::OracleDir();                                 \
-  if (dir_var.empty()) {                                                                  \
-    const char* req = std::getenv("RF_REQUIRE_ORACLE");                                   \
-    if (req != nullptr && std::string(req) == "1") {                                      \
+#define RF_ORACLE_OR_SKIP(dir_var)                                                           \
+  const std::string dir_var = ::rf::testing::OracleDir();                                    \
+  if (dir_var.empty()) {                                                                     \
+    const char* req = std::getenv("RF_REQUIRE_ORACLE");                                      \
+    if (req != nullptr && std::string(req) == "1") {                                         \
       FAIL() << "the llama.cpp oracle is required (RF_REQUIRE_ORACLE=1) but not installed; " \
-                "run tests/oracle/setup.sh and set RF_ORACLE_DIR";                        \
-    }                                                                                     \
-    GTEST_SKIP() << "llama.cpp oracle not installed (tests/oracle/setup.sh)";             \
+                "run tests/oracle/setup.sh and set RF_ORACLE_DIR";                           \
+    }                                                                                        \
+    GTEST_SKIP() << "llama.cpp oracle not installed (tests/oracle/setup.sh)";                \
   }

@@ -33,7 +33,8 @@ namespace {
 const std::vector<rf::cli::FlagSpec> kFlags = {
     {"target", true, "gfx1100, gfx1030, gfx90a, gfx942, sm_90, ..."},
     {"via", true, "hiprtc | chroot | clang (default: see above)"},
-    {"complete", false, "the files are complete sources with the prelude (rfc compile --emit-kernels)"},
+    {"complete", false,
+     "the files are complete sources with the prelude (rfc compile --emit-kernels)"},
     {"wave", true, "wave size the kernels assume (-DRF_WAVE_SIZE; default 64 on gfx9, else 32)"},
     {"option", true, "extra compiler option, e.g. --option=-DTILE=64", true},
     {"report", false, "print each AMD kernel's registers, LDS, scratch, spills and occupancy"},

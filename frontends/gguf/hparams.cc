@@ -6,7 +6,9 @@
 
 namespace rf::gguf {
 
-const char* RopeStyleName(RopeStyle style) { return style == RopeStyle::kNorm ? "norm" : "neox"; }
+const char* RopeStyleName(RopeStyle style) {
+  return style == RopeStyle::kNorm ? "norm" : "neox";
+}
 
 absl::StatusOr<ModelHParams> ReadHParams(const GgufFile& file) {
   ModelHParams hp;
@@ -17,9 +19,8 @@ absl::StatusOr<ModelHParams> ReadHParams(const GgufFile& file) {
   } else if (hp.arch == "qwen2") {
     hp.rope_style = RopeStyle::kNeox;
   } else {
-    return absl::UnimplementedError(
-        absl::StrCat(file.name(), ": architecture '", hp.arch,
-                     "' is not supported (supported: llama, qwen2)"));
+    return absl::UnimplementedError(absl::StrCat(file.name(), ": architecture '", hp.arch,
+                                                 "' is not supported (supported: llama, qwen2)"));
   }
   if (file.Find("general.name") != nullptr) {
     RF_ASSIGN_OR_RETURN(absl::string_view name, file.GetString("general.name"));
@@ -50,12 +51,13 @@ absl::StatusOr<ModelHParams> ReadHParams(const GgufFile& file) {
     return bad("embedding_length",
                absl::StrCat(hp.n_embd, " is not divisible by head_count ", hp.n_head));
   }
-  RF_ASSIGN_OR_RETURN(hp.head_dim, file.GetU32Or(p + "attention.key_length", hp.n_embd / hp.n_head));
-  RF_ASSIGN_OR_RETURN(uint32_t value_length, file.GetU32Or(p + "attention.value_length", hp.head_dim));
+  RF_ASSIGN_OR_RETURN(hp.head_dim,
+                      file.GetU32Or(p + "attention.key_length", hp.n_embd / hp.n_head));
+  RF_ASSIGN_OR_RETURN(uint32_t value_length,
+                      file.GetU32Or(p + "attention.value_length", hp.head_dim));
   if (value_length != hp.head_dim) {
-    return bad("attention.value_length",
-               absl::StrCat(value_length, " differs from key_length ", hp.head_dim,
-                            " (not supported)"));
+    return bad("attention.value_length", absl::StrCat(value_length, " differs from key_length ",
+                                                      hp.head_dim, " (not supported)"));
   }
   if (hp.head_dim == 0 || hp.head_dim % 2 != 0) {
     return bad("attention.key_length", absl::StrCat("head dim ", hp.head_dim, " must be even"));
@@ -92,8 +94,8 @@ std::string FormatHParams(const ModelHParams& hp) {
                         hp.name.empty() ? "" : absl::StrCat(" (", hp.name, ")"));
   absl::StrAppendFormat(&s, "  n_layer           %d\n", hp.n_layer);
   absl::StrAppendFormat(&s, "  n_embd            %d\n", hp.n_embd);
-  absl::StrAppendFormat(&s, "  n_head / n_head_kv %d / %d (head_dim %d)\n", hp.n_head,
-                        hp.n_head_kv, hp.head_dim);
+  absl::StrAppendFormat(&s, "  n_head / n_head_kv %d / %d (head_dim %d)\n", hp.n_head, hp.n_head_kv,
+                        hp.head_dim);
   absl::StrAppendFormat(&s, "  n_ff              %d\n", hp.n_ff);
   absl::StrAppendFormat(&s, "  n_vocab           %d\n", hp.n_vocab);
   absl::StrAppendFormat(&s, "  context length    %d\n", hp.n_ctx_train);

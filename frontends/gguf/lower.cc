@@ -50,8 +50,9 @@ class Lowering {
     }
     std::vector<int64_t> ggml_dims(shape.rbegin(), shape.rend());
     if (t->dims != ggml_dims) {
-      return absl::InvalidArgumentError(absl::StrCat(file_.name(), ": tensor '", name, "' has shape ",
-                                                     t->ShapeString(), ", expected ", expected));
+      return absl::InvalidArgumentError(absl::StrCat(file_.name(), ": tensor '", name,
+                                                     "' has shape ", t->ShapeString(),
+                                                     ", expected ", expected));
     }
     std::optional<ElemType> elem = ir::FromGgml(t->type);
     if (!elem || *elem == ElemType::kI32) {
@@ -74,7 +75,8 @@ class Lowering {
     if (file_.FindTensor(name) == nullptr) {
       if (hp_.arch == "qwen2") {
         return absl::NotFoundError(absl::StrCat(file_.name(), ": tensor '", name,
-                                                "' is missing (qwen2 has q/k/v biases of [", n, "])"));
+                                                "' is missing (qwen2 has q/k/v biases of [", n,
+                                                "])"));
       }
       return nullptr;
     }
@@ -118,8 +120,12 @@ class Lowering {
       RF_ASSIGN_OR_RETURN(Value * wg, Weight(p + "ffn_gate.weight", {F, E}));
       RF_ASSIGN_OR_RETURN(Value * wu, Weight(p + "ffn_up.weight", {F, E}));
       RF_ASSIGN_OR_RETURN(Value * wd, Weight(p + "ffn_down.weight", {E, F}));
-      Value* k_cache = b_.State(absl::StrCat("cache_k.", l), Type{options_.kv_type, {ir::Dim::Const(C), ir::Dim::Const(Hkv), ir::Dim::Const(D)}});
-      Value* v_cache = b_.State(absl::StrCat("cache_v.", l), Type{options_.kv_type, {ir::Dim::Const(C), ir::Dim::Const(Hkv), ir::Dim::Const(D)}});
+      Value* k_cache = b_.State(
+          absl::StrCat("cache_k.", l),
+          Type{options_.kv_type, {ir::Dim::Const(C), ir::Dim::Const(Hkv), ir::Dim::Const(D)}});
+      Value* v_cache = b_.State(
+          absl::StrCat("cache_v.", l),
+          Type{options_.kv_type, {ir::Dim::Const(C), ir::Dim::Const(Hkv), ir::Dim::Const(D)}});
 
       Value* h = b_.Named(b_.RmsNorm(x, attn_norm, eps), n + "attn_in");
       Value* q = b_.Matmul(h, wq);
@@ -168,7 +174,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> LowerModel(const GgufFile& file,
                                                       const LowerOptions& options) {
   RF_ASSIGN_OR_RETURN(ModelHParams hp, ReadHParams(file));
   if (hp.n_vocab == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(file.name(), ": cannot tell the vocabulary size"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(file.name(), ": cannot tell the vocabulary size"));
   }
   if (options.max_batch <= 0) return absl::InvalidArgumentError("max batch must be positive");
   auto graph = std::make_unique<ir::Graph>();

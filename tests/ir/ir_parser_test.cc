@@ -17,9 +17,11 @@ TEST(IrParserTest, ErrorsNameLineAndColumn) {
   EXPECT_EQ(ParseError("%x = frobnicate(%y)"), "t.ir:1:6: unknown op 'frobnicate'");
   EXPECT_EQ(ParseError("%x = input \"x\" : N x f32"),
             "t.ir:1:18: unknown symbol or element type 'N' (declare symbols with `symbol N <= N`)");
-  EXPECT_EQ(ParseError("%x = input \"x\" : 4 x f32\n%x = silu(%x)"), "t.ir:2:1: %x is defined twice");
+  EXPECT_EQ(ParseError("%x = input \"x\" : 4 x f32\n%x = silu(%x)"),
+            "t.ir:2:1: %x is defined twice");
   EXPECT_EQ(ParseError("%x = input \"x\""), "t.ir:1:6: 'input' needs its result type (': TYPE')");
-  EXPECT_EQ(ParseError("%x = input \"x\" : 4 f32"), "t.ir:1:20: expected 'x' after a dim, found 'f32'");
+  EXPECT_EQ(ParseError("%x = input \"x\" : 4 f32"),
+            "t.ir:1:20: expected 'x' after a dim, found 'f32'");
   EXPECT_EQ(ParseError("%x = input \"x : 4 x f32"), "t.ir:1:12: unterminated string");
   EXPECT_EQ(ParseError("%x = input \"x\" : 4 x f32 $"), "t.ir:1:26: unexpected character '$'");
   EXPECT_EQ(ParseError("%x = input \"x\" : 4 x f32\n%y = rms_norm(%x, %x) {eps = 1e-5, eps = 2.0}"),
@@ -34,7 +36,8 @@ TEST(IrParserTest, ErrorsNameLineAndColumn) {
 }
 
 TEST(IrParserTest, CommentsAndBlankLinesAreIgnored) {
-  auto g = ParseGraph("// header\n\n  %x = input \"x\" : 4 x f32 // trailing\n\noutput \"y\"(%x)\n");
+  auto g =
+      ParseGraph("// header\n\n  %x = input \"x\" : 4 x f32 // trailing\n\noutput \"y\"(%x)\n");
   ASSERT_TRUE(g.ok()) << g.status();
   EXPECT_EQ((*g)->size(), 2u);
 }

@@ -81,8 +81,8 @@ TEST_P(PassIrTest, Matches) {
   out_ss << out_in.rdbuf();
   err_ss << err_in.rdbuf();
   const std::string out = err_ss.str() + out_ss.str();  // dumps and timings (stderr) come first
-  const bool expects_error = std::any_of(checks.begin(), checks.end(),
-                                         [](const Directive& d) { return d.kind == "CHECK-ERROR"; });
+  const bool expects_error = std::any_of(
+      checks.begin(), checks.end(), [](const Directive& d) { return d.kind == "CHECK-ERROR"; });
   if (expects_error) {
     ASSERT_NE(code, 0) << "expected rfc opt to fail; output:\n" << out;
   } else {
@@ -94,7 +94,8 @@ TEST_P(PassIrTest, Matches) {
   for (const Directive& d : checks) {
     if (d.kind == "CHECK-ERROR") {
       EXPECT_TRUE(absl::StrContains(err_ss.str(), d.text))
-          << GetParam() << ":" << d.line << ": error output lacks '" << d.text << "':\n" << err_ss.str();
+          << GetParam() << ":" << d.line << ": error output lacks '" << d.text << "':\n"
+          << err_ss.str();
       continue;
     }
     if (d.kind == "CHECK-NOT") {
@@ -118,7 +119,8 @@ TEST_P(PassIrTest, Matches) {
     for (const Directive* n : pending_not) {
       for (size_t i = next; i < found; ++i) {
         EXPECT_FALSE(absl::StrContains(lines[i], n->text))
-            << GetParam() << ":" << n->line << ": CHECK-NOT: '" << n->text << "' found: " << lines[i];
+            << GetParam() << ":" << n->line << ": CHECK-NOT: '" << n->text
+            << "' found: " << lines[i];
       }
     }
     pending_not.clear();
