@@ -96,4 +96,31 @@ std::string FlagHelp(const std::vector<FlagSpec>& specs) {
   return out;
 }
 
+void PrintUsage(FILE* out, const std::vector<FlagSpec>& specs, const Usage& usage) {
+  std::fprintf(out, "usage: %s %s\n%s%s", usage.command.c_str(), usage.synopsis.c_str(),
+               FlagHelp(specs).c_str(), usage.epilogue.c_str());
+}
+
+std::optional<Args> ParseCommand(int argc, char** argv, int first,
+                                 const std::vector<FlagSpec>& specs, const Usage& usage,
+                                 int* exit_code) {
+  absl::StatusOr<Args> args = Args::Parse(argc, argv, first, specs);
+  if (args.ok() && args->Has("help")) {
+    PrintUsage(stdout, specs, usage);
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  if (!args.ok() || args->positional().size() < usage.min_positional ||
+      args->positional().size() > usage.max_positional) {
+    if (!args.ok()) {
+      std::fprintf(stderr, "%s: %s\n", usage.command.c_str(),
+                   std::string(args.status().message()).c_str());
+    }
+    PrintUsage(stderr, specs, usage);
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  return *std::move(args);
+}
+
 }  // namespace rf::cli

@@ -3,6 +3,7 @@
 // missing value is a clear error instead of being ignored.
 #pragma once
 
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,5 +41,21 @@ class Args {
 
 // "  --name VALUE   help" lines for a usage message.
 std::string FlagHelp(const std::vector<FlagSpec>& specs);
+
+// What a command prints about itself: "usage: <command> <synopsis>", its flags, then `epilogue`.
+struct Usage {
+  std::string command;   // "rfc compile": also the prefix of its error messages
+  std::string synopsis;  // "MODEL.gguf [flags]"
+  size_t min_positional = 0, max_positional = 0;
+  std::string epilogue = "";
+};
+void PrintUsage(FILE* out, const std::vector<FlagSpec>& specs, const Usage& usage);
+
+// The command's arguments, or nothing and `*exit_code` to return: 0 after --help (the usage on
+// stdout), 2 after a bad command line or a wrong count of positional arguments (what is wrong, if
+// the parser said, then the usage, on stderr). `specs` should include {"help", false, ...}.
+std::optional<Args> ParseCommand(int argc, char** argv, int first,
+                                 const std::vector<FlagSpec>& specs, const Usage& usage,
+                                 int* exit_code);
 
 }  // namespace rf::cli

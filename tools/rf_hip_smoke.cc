@@ -226,13 +226,10 @@ int main(int argc, char** argv) {
       {"cache-dir", true, "where to make the fresh kernel cache of this run (default: /tmp)"},
       {"help", false, "this message"},
   };
-  auto args = rf::cli::Args::Parse(argc, argv, 1, flags);
-  if (!args.ok() || args->Has("help")) {
-    if (!args.ok())
-      std::fprintf(stderr, "rf-hip-smoke: %s\n", std::string(args.status().message()).c_str());
-    std::fprintf(stderr, "usage: rf-hip-smoke [flags]\n%s", rf::cli::FlagHelp(flags).c_str());
-    return args.ok() ? 0 : 2;
-  }
+  int exit_code = 0;
+  auto args =
+      rf::cli::ParseCommand(argc, argv, 1, flags, {"rf-hip-smoke", "[flags]", 0, 0}, &exit_code);
+  if (!args) return exit_code;
   const std::string kernels = args->GetOr("kernels", std::string(RF_SOURCE_DIR) + "/tests/kernels");
   // A fresh cache folder, so that the first build is cold.
   const std::string parent = args->GetOr("cache-dir", "/tmp");

@@ -11,6 +11,7 @@
 // in the Debian 13 chroot (scripts/setup-gfx1100-chroot.sh); clang = LLVM's AMDGPU backend.
 // Default: sm_* -> hiprtc; gfx11* -> chroot if set up, else clang; other gfx -> hiprtc if this is
 // an AMD build, else clang. Exit status: 0 all compiled, 1 some failed, 2 usage or no toolchain.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -90,13 +91,14 @@ absl::StatusOr<Compiled> Compile(const std::string& route, const std::string& na
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = rf::cli::Args::Parse(argc, argv, 1, kFlags);
-  if (!args.ok() || args->Has("help") || !args->Has("target") || args->positional().empty()) {
-    if (!args.ok())
-      std::fprintf(stderr, "rf-kcheck: %s\n", std::string(args.status().message()).c_str());
-    std::fprintf(stderr, "usage: rf-kcheck --target ARCH [flags] FILE...\n%s",
-                 rf::cli::FlagHelp(kFlags).c_str());
-    return args.ok() && args->Has("help") ? 0 : 2;
+  const rf::cli::Usage usage = {"rf-kcheck", "--target ARCH [flags] FILE...", 1, SIZE_MAX};
+  int exit_code = 0;
+  auto args = rf::cli::ParseCommand(argc, argv, 1, kFlags, usage, &exit_code);
+  if (!args) return exit_code;
+  if (!args->Has("target")) {
+    std::fprintf(stderr, "rf-kcheck: --target is required\n");
+    rf::cli::PrintUsage(stderr, kFlags, usage);
+    return 2;
   }
   const std::string target = *args->Get("target");
   const std::string route = args->GetOr("via", DefaultRoute(target));

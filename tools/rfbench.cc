@@ -56,13 +56,10 @@ int Main(int argc, char** argv) {
       {"profile", false, "after the benchmark, time every kernel of one pp and tg run (hip)"},
       {"help", false, "show this help"},
   };
-  auto args = cli::Args::Parse(argc, argv, 1, flags);
-  if (!args.ok() || args->Has("help") || args->positional().size() != 1) {
-    if (!args.ok())
-      std::fprintf(stderr, "rfbench: %s\n", std::string(args.status().message()).c_str());
-    std::fprintf(stderr, "usage: rfbench MODEL.plan [flags]\n%s", cli::FlagHelp(flags).c_str());
-    return args.ok() && args->Has("help") ? 0 : 2;
-  }
+  int exit_code = 0;
+  auto args =
+      cli::ParseCommand(argc, argv, 1, flags, {"rfbench", "MODEL.plan [flags]", 1, 1}, &exit_code);
+  if (!args) return exit_code;
   auto p = args->GetInt("p", 512), n = args->GetInt("n", 128), r = args->GetInt("r", 3),
        threads = args->GetInt("threads", 0);
   if (!p.ok() || !n.ok() || !r.ok() || !threads.ok() || *r < 1) {

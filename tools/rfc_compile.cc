@@ -29,23 +29,10 @@ int RunCompile(int argc, char** argv) {
       {"help", false, "show this help"},
   };
   for (const cli::FlagSpec& f : PassManagerFlags()) flags.push_back(f);
-  auto args = cli::Args::Parse(argc, argv, 2, flags);
-  auto usage = [&](FILE* out) {
-    std::fprintf(out, "usage: rfc compile MODEL.gguf [flags]\n%s", cli::FlagHelp(flags).c_str());
-  };
-  if (!args.ok()) {
-    std::fprintf(stderr, "rfc compile: %s\n", std::string(args.status().message()).c_str());
-    usage(stderr);
-    return 2;
-  }
-  if (args->Has("help")) {
-    usage(stdout);
-    return 0;
-  }
-  if (args->positional().size() != 1) {
-    usage(stderr);
-    return 2;
-  }
+  int exit_code = 0;
+  auto args = cli::ParseCommand(argc, argv, 2, flags, {"rfc compile", "MODEL.gguf [flags]", 1, 1},
+                                &exit_code);
+  if (!args) return exit_code;
   auto fail = [](const absl::Status& s) {
     std::fprintf(stderr, "rfc compile: %s\n", std::string(s.message()).c_str());
     return 1;

@@ -12,13 +12,10 @@ namespace rf::tools {
 
 int RunInspect(int argc, char** argv) {
   const std::vector<cli::FlagSpec> flags = {{"help", false, "show this help"}};
-  auto args = cli::Args::Parse(argc, argv, 2, flags);
-  if (!args.ok() || args->Has("help") || args->positional().size() != 1) {
-    if (!args.ok()) std::fprintf(stderr, "rfc inspect: %s\n", args.status().ToString().c_str());
-    std::fprintf(stderr, "usage: rfc inspect MODEL.gguf|MODEL.plan\n%s",
-                 cli::FlagHelp(flags).c_str());
-    return args.ok() && args->Has("help") ? 0 : 2;
-  }
+  int exit_code = 0;
+  auto args = cli::ParseCommand(argc, argv, 2, flags,
+                                {"rfc inspect", "MODEL.gguf|MODEL.plan", 1, 1}, &exit_code);
+  if (!args) return exit_code;
   const std::string& path = args->positional()[0];
   if (plan::IsPlanFile(path)) {
     auto plan = plan::PlanFile::Open(path);

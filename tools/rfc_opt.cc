@@ -3,6 +3,7 @@
 // input was printed by rf. The tool for pass tests and for debugging a pass on a small case.
 #include <cstdio>
 
+#include "absl/strings/str_format.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "passes/registry.h"
@@ -19,28 +20,16 @@ int RunOpt(int argc, char** argv) {
       {"help", false, "show this help"},
   };
   for (const cli::FlagSpec& f : PassManagerFlags()) flags.push_back(f);
-  auto args = cli::Args::Parse(argc, argv, 2, flags);
-  auto usage = [&](FILE* out) {
-    std::fprintf(out, "usage: rfc opt FILE.ir [--passes=a,b,...]  (FILE may be - for stdin)\n%s",
-                 cli::FlagHelp(flags).c_str());
-    std::fprintf(out, "\npasses:\n");
-    for (const passes::PassInfo& p : passes::AllPasses()) {
-      std::fprintf(out, "  %-24s %s\n", p.name, p.summary);
-    }
-  };
-  if (!args.ok()) {
-    std::fprintf(stderr, "rfc opt: %s\n", std::string(args.status().message()).c_str());
-    usage(stderr);
-    return 2;
+  std::string pass_list = "\npasses:\n";
+  for (const passes::PassInfo& p : passes::AllPasses()) {
+    absl::StrAppendFormat(&pass_list, "  %-24s %s\n", p.name, p.summary);
   }
-  if (args->Has("help")) {
-    usage(stdout);
-    return 0;
-  }
-  if (args->positional().size() != 1) {
-    usage(stderr);
-    return 2;
-  }
+  int exit_code = 0;
+  auto args = cli::ParseCommand(
+      argc, argv, 2, flags,
+      {"rfc opt", "FILE.ir [--passes=a,b,...]  (FILE may be - for stdin)", 1, 1, pass_list},
+      &exit_code);
+  if (!args) return exit_code;
   auto fail = [](const absl::Status& s) {
     std::fprintf(stderr, "rfc opt: %s\n", std::string(s.message()).c_str());
     return 1;

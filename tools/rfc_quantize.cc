@@ -9,15 +9,13 @@ namespace rf::tools {
 
 int RunQuantize(int argc, char** argv) {
   const std::vector<cli::FlagSpec> flags = {{"help", false, "show this help"}};
-  auto args = cli::Args::Parse(argc, argv, 2, flags);
-  if (!args.ok() || args->Has("help") || args->positional().size() != 3) {
-    if (!args.ok())
-      std::fprintf(stderr, "rfc quantize: %s\n", std::string(args.status().message()).c_str());
-    std::fprintf(stderr,
-                 "usage: rfc quantize IN.gguf OUT.gguf TYPE   (f16, bf16, q8_0, q4_0, q4_1, q5_0, "
-                 "q5_1, q2_k ... q6_k)\n");
-    return args.ok() && args->Has("help") ? 0 : 2;
-  }
+  int exit_code = 0;
+  auto args = cli::ParseCommand(
+      argc, argv, 2, flags,
+      {"rfc quantize",
+       "IN.gguf OUT.gguf TYPE   (f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k ... q6_k)", 3, 3},
+      &exit_code);
+  if (!args) return exit_code;
   auto type = quant::TypeFromName(args->positional()[2]);
   if (!type.ok()) {
     std::fprintf(stderr, "rfc quantize: %s\n", std::string(type.status().message()).c_str());

@@ -35,26 +35,15 @@ int RunSynth(int argc, char** argv) {
       {"o", true, "output GGUF file"},
       {"help", false, "show this help"},
   };
-  auto usage = [&](FILE* out) {
-    std::fprintf(out,
-                 "usage: rfc synth --preset PRESET [--arch ARCH] --type TYPE --vocab VOCAB.gguf "
-                 "[--seed N] -o OUT.gguf\n%s",
-                 cli::FlagHelp(flags).c_str());
-  };
-  auto args = cli::Args::Parse(argc, argv, 2, flags);
-  if (!args.ok()) {
-    std::fprintf(stderr, "rfc synth: %s\n", std::string(args.status().message()).c_str());
-    usage(stderr);
-    return 2;
-  }
-  if (args->Has("help")) {
-    usage(stdout);
-    return 0;
-  }
-  if (!args->Has("preset") || !args->Has("vocab") || !args->Has("o") ||
-      !args->positional().empty()) {
+  const cli::Usage usage = {
+      "rfc synth",
+      "--preset PRESET [--arch ARCH] --type TYPE --vocab VOCAB.gguf [--seed N] -o OUT.gguf", 0, 0};
+  int exit_code = 0;
+  auto args = cli::ParseCommand(argc, argv, 2, flags, usage, &exit_code);
+  if (!args) return exit_code;
+  if (!args->Has("preset") || !args->Has("vocab") || !args->Has("o")) {
     std::fprintf(stderr, "rfc synth: --preset, --vocab and -o are required\n");
-    usage(stderr);
+    cli::PrintUsage(stderr, flags, usage);
     return 2;
   }
   auto fail = [](const absl::Status& s) {

@@ -2,6 +2,7 @@
 // gives them (BOS/EOS as the model's metadata says, special tokens parsed), so the output compares
 // directly with `llama-logits --tokenize`. With --decode, the ids that follow MODEL become text.
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -15,11 +16,13 @@
 namespace rf::tools {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: rfc tokenize [FLAGS] MODEL.gguf TEXT          print the token ids of TEXT\n"
+const cli::Usage kUsage = {
+    "rfc tokenize",
+    "[FLAGS] MODEL.gguf TEXT          print the token ids of TEXT\n"
     "       rfc tokenize [FLAGS] MODEL.gguf --file PATH    ... of the bytes of PATH\n"
     "       rfc tokenize --decode [FLAGS] MODEL.gguf ID...  print the text of the ids\n"
-    "Put -- before a TEXT or ID that starts with '-'.\n";
+    "Put -- before a TEXT or ID that starts with '-'.",
+    1, SIZE_MAX};
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "rfc tokenize: %s\n", message.c_str());
@@ -38,14 +41,14 @@ int RunTokenize(int argc, char** argv) {
       {"skip-special", false, "--decode: leave control tokens out of the text"},
       {"verbose", false, "print vocabulary warnings"},
   };
-  auto args = cli::Args::Parse(argc, argv, 2, flags);
-  const bool decode = args.ok() && args->Has("decode");
-  const size_t want = args.ok() && !decode && args->Has("file") ? 1 : 2;
-  if (!args.ok() || args->Has("help") || args->positional().size() < want ||
-      (!decode && args->positional().size() != want)) {
-    if (!args.ok()) std::fprintf(stderr, "rfc tokenize: %s\n", args.status().ToString().c_str());
-    std::fprintf(stderr, "%s%s", kUsage, cli::FlagHelp(flags).c_str());
-    return args.ok() && args->Has("help") ? 0 : 2;
+  int exit_code = 0;
+  auto args = cli::ParseCommand(argc, argv, 2, flags, kUsage, &exit_code);
+  if (!args) return exit_code;
+  const bool decode = args->Has("decode");
+  const size_t want = !decode && args->Has("file") ? 1 : 2;
+  if (args->positional().size() < want || (!decode && args->positional().size() != want)) {
+    cli::PrintUsage(stderr, flags, kUsage);
+    return 2;
   }
   const std::string& model = args->positional()[0];
   auto file = gguf::GgufFile::Open(model);
