@@ -10,7 +10,6 @@
 // MFMA, emulated here with the hardware's fragment layouts) and multiplies f16-rounded x and
 // weights, as the GPU does, so logits differ from the f32 CPU's by ~1e-3 relative (measured: rel
 // L2 6.8e-4..1.2e-3 on the tiny models, the same as on the H100).
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -19,7 +18,6 @@
 
 #include "compiler/driver.h"
 #include "frontends/gguf/requantize.h"
-#include "frontends/gguf/synth.h"
 #include "gtest/gtest.h"
 #include "runtime/cpu/cpu_backend.h"
 #include "runtime/divergence.h"
@@ -27,20 +25,10 @@
 #include "tests/oracle_run.h"
 #include "tests/plan_for.h"
 #include "tests/test_util.h"
+#include "tests/tiny_models.h"
 
 namespace rf {
 namespace {
-
-bool FileExists(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0;
-}
-
-std::string VocabDir() {
-  if (const char* d = std::getenv("RF_TEST_VOCAB_DIR")) return d;
-  const std::string oracle = testing::OracleDir();
-  return oracle.empty() ? "" : oracle + "/src/models";
-}
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -190,22 +178,13 @@ TEST_P(EmuBackendTest, QuantizedStories260KMatchesTheCpu) {
 }
 
 TEST_P(EmuBackendTest, SynthesizedModelsMatchTheCpu) {
-  const std::string vocab_dir = VocabDir();
-  if (vocab_dir.empty() || !FileExists(vocab_dir + "/ggml-vocab-qwen2.gguf")) {
-    GTEST_SKIP() << "no vocab GGUFs (set RF_TEST_VOCAB_DIR)";
-  }
+  const std::string vocab_dir = testing::VocabDir();
+  if (vocab_dir.empty()) GTEST_SKIP() << "no vocab GGUFs (set RF_TEST_VOCAB_DIR)";
   for (const char* arch : {"llama", "qwen2"}) {
     for (const char* type : {"f32", "f16", "q8_0", "q4_0", "q4_k_m", "q6_k"}) {
-      gguf::SynthOptions o;
-      o.shape = *gguf::PresetShape(arch, "tiny");
-      o.shape.n_vocab = 2048;
-      o.type = *gguf::FindSynthType(type);
-      o.vocab_path = vocab_dir + (std::string(arch) == "qwen2" ? "/ggml-vocab-qwen2.gguf"
-                                                               : "/ggml-vocab-llama-spm.gguf");
-      const std::string path = dir_ + "/tiny-" + arch + "-" + type + ".gguf";
-      auto report = gguf::Synthesize(o, path);
-      ASSERT_TRUE(report.ok()) << report.status();
-      Compare(std::string("tiny ") + arch + " " + type, path, 6, 0.02, kRelTolerance, 512);
+      auto path = testing::SynthesizeTiny(vocab_dir, arch, type, 2048, dir_);
+      ASSERT_TRUE(path.ok()) << path.status();
+      Compare(std::string("tiny ") + arch + " " + type, *path, 6, 0.02, kRelTolerance, 512);
     }
   }
 }

@@ -7,34 +7,22 @@
 // Tolerances: prefill runs its matmuls on the matrix unit with f16 inputs (as llama.cpp's CUDA
 // path does), so logits differ from the f32 CPU's by up to ~1e-3 relative (measured on the H100:
 // rel L2 7e-4..1.3e-3 for the tiny models); decode alone agrees to ~2e-4.
-#include <sys/stat.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "compiler/driver.h"
 #include "frontends/gguf/requantize.h"
-#include "frontends/gguf/synth.h"
 #include "gtest/gtest.h"
 #include "runtime/cpu/cpu_backend.h"
 #include "runtime/hip/hip_backend.h"
 #include "tests/oracle_run.h"
 #include "tests/plan_for.h"
 #include "tests/test_util.h"
+#include "tests/tiny_models.h"
 
 namespace rf {
 namespace {
-
-bool FileExists(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0;
-}
-
-std::string VocabDir() {
-  if (const char* d = std::getenv("RF_TEST_VOCAB_DIR")) return d;
-  const std::string oracle = testing::OracleDir();
-  return oracle.empty() ? "" : oracle + "/src/models";
-}
 
 class HipBackendTest : public ::testing::Test {
  protected:
@@ -141,22 +129,13 @@ TEST_F(HipBackendTest, Stories260KMatchesTheCpu) {
 }
 
 TEST_F(HipBackendTest, SynthesizedModelsMatchTheCpu) {
-  const std::string vocab_dir = VocabDir();
-  if (vocab_dir.empty() || !FileExists(vocab_dir + "/ggml-vocab-qwen2.gguf")) {
-    GTEST_SKIP() << "no vocab GGUFs (set RF_TEST_VOCAB_DIR)";
-  }
+  const std::string vocab_dir = testing::VocabDir();
+  if (vocab_dir.empty()) GTEST_SKIP() << "no vocab GGUFs (set RF_TEST_VOCAB_DIR)";
   for (const char* arch : {"llama", "qwen2"}) {
     for (const char* type : {"f32", "f16", "q8_0", "q4_0", "q4_k_m", "q6_k"}) {
-      gguf::SynthOptions o;
-      o.shape = *gguf::PresetShape(arch, "tiny");
-      o.shape.n_vocab = 8192;
-      o.type = *gguf::FindSynthType(type);
-      o.vocab_path = vocab_dir + (std::string(arch) == "qwen2" ? "/ggml-vocab-qwen2.gguf"
-                                                               : "/ggml-vocab-llama-spm.gguf");
-      const std::string path = dir_ + "/tiny-" + arch + "-" + type + ".gguf";
-      auto report = gguf::Synthesize(o, path);
-      ASSERT_TRUE(report.ok()) << report.status();
-      Compare(std::string("tiny ") + arch + " " + type, path, 40, 0.05, 5e-3, 512);
+      auto path = testing::SynthesizeTiny(vocab_dir, arch, type, 8192, dir_);
+      ASSERT_TRUE(path.ok()) << path.status();
+      Compare(std::string("tiny ") + arch + " " + type, *path, 40, 0.05, 5e-3, 512);
     }
   }
 }
