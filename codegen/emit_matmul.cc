@@ -85,13 +85,6 @@ std::string XAt(const MatmulForm& f, const std::string& k) {
   return absl::StrCat("(x[", k, "] * inv) * nw[", k, "]");
 }
 
-// Types with a GEMV loop of their own (16-byte loads); the others go through rf_dequant32_*.
-bool UsesFastGemv(uint32_t type) {
-  const quant::GgmlType t = static_cast<quant::GgmlType>(type);
-  return t == quant::GgmlType::kQ8_0 || t == quant::GgmlType::kQ4_0 || t == quant::GgmlType::kF16 ||
-         t == quant::GgmlType::kF32;
-}
-
 // Float weights whose rows are not a whole number of 16-byte loads (e.g. stories260K's ffn_down
 // in f16, K = 172) are read element by element by the GEMV.
 bool ScalarFloatRows(uint32_t type, int64_t K) {
@@ -425,19 +418,19 @@ absl::StatusOr<std::vector<KernelSpec>> EmitGemv(const plan::Instruction& in, co
   }
   k.block = static_cast<uint32_t>(waves * target.wave_size);
   std::string& b = k.body;
-  absl::StrAppend(&b,
-                  KernelComment(in, absl::StrFormat("%s: x[1, %d] * W[%d, %d]^T (%s)%s%s%s",
-                                                    plan::OpcodeName(in.op), K, N, K, TypeTag(type),
-                                                    f.nw >= 0 ? ", rms_norm prologue" : "",
-                                                    f.w_up >= 0 ? ", silu(gate) * up" : "",
-                                                    f.addend >= 0 ? ", + addend" : "")),
-                  "// ", rows_per_wave, " output row(s) per wave, ", waves, " waves per block of ",
-                  k.block, " threads", stage ? "; x staged in LDS once per block" : "", "\n",
-                  WaveHelpers(target), UsesFastGemv(type) ? "" : DeviceQuantCode(),
-                  "constexpr i32 K = ", K, ";\n",
-                  qkv ? "" : absl::StrCat("constexpr i32 N = ", N, ";\n"),
-                  "constexpr i32 WAVES = ", waves, ", NT = WAVES * WAVE, R = ", rows_per_wave,
-                  ";\n", "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
+  absl::StrAppend(
+      &b,
+      KernelComment(
+          in, absl::StrFormat("%s: x[1, %d] * W[%d, %d]^T (%s)%s%s%s", plan::OpcodeName(in.op), K,
+                              N, K, TypeTag(type), f.nw >= 0 ? ", rms_norm prologue" : "",
+                              f.w_up >= 0 ? ", silu(gate) * up" : "",
+                              f.addend >= 0 ? ", + addend" : "")),
+      "// ", rows_per_wave, " output row(s) per wave, ", waves, " waves per block of ", k.block,
+      " threads", stage ? "; x staged in LDS once per block" : "", "\n", WaveHelpers(target),
+      Pipelined(type, K) || ScalarFloatRows(type, K) ? "" : DeviceQuantCode(),
+      "constexpr i32 K = ", K, ";\n", qkv ? "" : absl::StrCat("constexpr i32 N = ", N, ";\n"),
+      "constexpr i32 WAVES = ", waves, ", NT = WAVES * WAVE, R = ", rows_per_wave, ";\n",
+      "constexpr u64 ROW_BYTES = ", RowBytes(type, K), ";\n");
   if (f.nw >= 0) absl::StrAppend(&b, "constexpr f32 EPS = ", FloatLiteral(f.eps), ";\n");
   absl::StrAppend(
       &b, "RF_KERNEL RF_LAUNCH_BOUNDS(", k.block, ") void ", k.name, "(",
